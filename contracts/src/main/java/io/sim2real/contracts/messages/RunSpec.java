@@ -1,0 +1,127 @@
+package io.sim2real.contracts.messages;
+
+import static io.sim2real.contracts.validation.Checks.*;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.PerturbationKind;
+import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.contracts.validation.InvalidRecordException.Reason;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * An experiment's definition on the compacted topic {@code sim2real.runs}, keyed by runId: the
+ * latest record per run is its current definition; a null value (tombstone) deletes it.
+ *
+ * @param realDomain   the physics of the "real" domain: perturbation kind to factor
+ * @param trainingDomains which domains' data the policy trains on
+ * @param parameters   method hyper-parameters that override the services' defaults, by name
+ */
+public record RunSpec(
+        int schemaVersion,
+        String runId,
+        Method method,
+        Mode mode,
+        long seed,
+        long envSteps,
+        DomainSpec realDomain,
+        List<Domain> trainingDomains,
+        Map<String, Double> parameters,
+        long createdAtMs) implements Sim2RealMessage {
+
+    /** Run ids appear in topics' keys, metric labels and file names: keep them plain. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    /** The training methods of METHOD.md. */
+    public enum Method {
+        SAC, MBPO, MBPO_SIM_ONLY, MBPO_MIXED, LATENT_SIM_INIT, LATENT_REAL_INIT, LATENT_RANDOM_INIT, GAP_ONLY;
+
+        @JsonValue
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        @JsonCreator
+        public static Method fromWire(String value) {
+            for (Method m : values()) {
+                if (m.wireName().equals(value)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown method '" + value + "'");
+        }
+    }
+
+    /** Lockstep runs are reproducible; asynchronous runs trade that for throughput. */
+    public enum Mode {
+        LOCKSTEP, ASYNC;
+
+        @JsonValue
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static Mode fromWire(String value) {
+            for (Mode m : values()) {
+                if (m.wireName().equals(value)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown mode '" + value + "'");
+        }
+    }
+
+    /** A named set of perturbation factors; kinds not named keep their neutral value. */
+    public record DomainSpec(String name, Map<String, Double> factors) {
+
+        void validate() throws InvalidRecordException {
+            text(name, "realDomain.name");
+            present(factors, "realDomain.factors");
+            for (Map.Entry<String, Double> e : factors.entrySet()) {
+                String field = "realDomain.factors." + e.getKey();
+                PerturbationKind kind = PerturbationKind.fromWire(e.getKey()).orElseThrow(() ->
+                        new InvalidRecordException(Reason.OUT_OF_RANGE, "unknown perturbation kind '" + e.getKey() + "'"));
+                present(e.getValue(), field);
+                double v = e.getValue();
+                inRange(v, kind.min(), kind.max(), field);
+                if (kind.integral() && v != Math.rint(v)) {
+                    throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field '" + field + "' must be a whole number");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void validate(EnvSpec spec) throws InvalidRecordException {
+        knownSchemaVersion(schemaVersion);
+        text(runId, "runId");
+        if (!RUN_ID.matcher(runId).matches()) {
+            throw new InvalidRecordException(Reason.OUT_OF_RANGE,
+                    "runId '" + runId + "' must match " + RUN_ID.pattern());
+        }
+        present(method, "method");
+        present(mode, "mode");
+        if (envSteps <= 0) {
+            throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'envSteps' is " + envSteps + ", must be > 0");
+        }
+        present(realDomain, "realDomain");
+        realDomain.validate();
+        present(trainingDomains, "trainingDomains");
+        if (trainingDomains.isEmpty() || trainingDomains.contains(null)) {
+            throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'trainingDomains' must name sim and/or real");
+        }
+        if (parameters != null) {
+            for (Map.Entry<String, Double> e : parameters.entrySet()) {
+                present(e.getValue(), "parameters." + e.getKey());
+                finite(e.getValue(), "parameters." + e.getKey());
+            }
+        }
+        nonNegative(createdAtMs, "createdAtMs");
+    }
+}

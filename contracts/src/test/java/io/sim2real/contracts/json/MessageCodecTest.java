@@ -1,0 +1,193 @@
+package io.sim2real.contracts.json;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.SampleMessages;
+import io.sim2real.contracts.messages.EvaluationResult;
+import io.sim2real.contracts.messages.GapMeasurement;
+import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RolloutBatch;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.contracts.validation.InvalidRecordException.Reason;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MessageCodecTest {
+
+    private static final EnvSpec SPEC = EnvSpec.HALF_CHEETAH;
+
+    @Test
+    void shouldRoundTripATransitionBatchExactly() throws Exception {
+        TransitionBatch original = SampleMessages.transitions(4);
+        TransitionBatch decoded = Codecs.TRANSITION_BATCH.decode(Codecs.TRANSITION_BATCH.encode(original), SPEC);
+        assertEquals("run-1", decoded.runId());
+        assertEquals(Domain.REAL, decoded.domain());
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(original.obs()[i], decoded.obs()[i], 0.0, "doubles must survive JSON bit for bit");
+            assertArrayEquals(original.act()[i], decoded.act()[i], 0.0);
+            assertArrayEquals(original.nextObs()[i], decoded.nextObs()[i], 0.0);
+        }
+        assertArrayEquals(original.rew(), decoded.rew(), 0.0);
+        assertArrayEquals(original.stepIndices(), decoded.stepIndices());
+    }
+
+    @Test
+    void shouldRoundTripEveryOtherMessageType() throws Exception {
+        RolloutBatch r = Codecs.ROLLOUT_BATCH.decode(Codecs.ROLLOUT_BATCH.encode(SampleMessages.rollouts(3)), SPEC);
+        assertTrue(r.latent());
+        assertEquals(5, r.round());
+        PolicySnapshot p = Codecs.POLICY_SNAPSHOT.decode(Codecs.POLICY_SNAPSHOT.encode(SampleMessages.policy()), SPEC);
+        assertArrayEquals(SampleMessages.policy().weights(), p.weights());
+        GapMeasurement g = Codecs.GAP_MEASUREMENT.decode(Codecs.GAP_MEASUREMENT.encode(SampleMessages.gap()), SPEC);
+        assertEquals(GapMeasurement.Metric.MAPPING_DISTANCE, g.metric());
+        EvaluationResult e = Codecs.EVALUATION_RESULT.decode(Codecs.EVALUATION_RESULT.encode(SampleMessages.evaluation()), SPEC);
+        assertEquals(-275.75, e.meanReturn(), 1e-12);
+        RunSpec run = Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(SampleMessages.run()), SPEC);
+        assertEquals(RunSpec.Method.MBPO, run.method());
+        assertEquals(1.5, run.realDomain().factors().get("gravity"));
+    }
+
+    @Test
+    void shouldWriteEnumsInTheirDocumentedWireForm() {
+        String json = new String(Codecs.RUN_SPEC.encode(SampleMessages.run()), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"method\":\"mbpo\""), json);
+        assertTrue(json.contains("\"mode\":\"lockstep\""), json);
+        assertTrue(json.contains("[\"sim\",\"real\"]"), json);
+        String gap = new String(Codecs.GAP_MEASUREMENT.encode(SampleMessages.gap()), StandardCharsets.UTF_8);
+        assertTrue(gap.contains("\"metric\":\"mapping_distance\""), gap);
+    }
+
+    @Test
+    void shouldRejectMalformedJson() {
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode("{not json".getBytes(StandardCharsets.UTF_8), SPEC));
+        assertEquals(Reason.MALFORMED, e.reason());
+    }
+
+    @Test
+    void shouldRejectAnEmptyValue() {
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(new byte[0], SPEC));
+        assertEquals(Reason.MALFORMED, e.reason());
+    }
+
+    @Test
+    void shouldRejectABareNanTokenAsNonFiniteNamingTheField() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.TRANSITION_BATCH.encode(SampleMessages.transitions(2)));
+        String json = node.toString().replaceFirst("\"obs\":\\[\\[[^,]+,", "\"obs\":[[NaN,");
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(json.getBytes(StandardCharsets.UTF_8), SPEC));
+        assertEquals(Reason.NON_FINITE, e.reason());
+        assertTrue(e.getMessage().contains("obs[0][0]"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectWrongObservationDimension() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.TRANSITION_BATCH.encode(SampleMessages.transitions(2)));
+        ((ArrayNode) node.get("nextObs").get(1)).remove(16);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
+        assertEquals(Reason.DIMENSION_MISMATCH, e.reason());
+        assertTrue(e.getMessage().contains("nextObs[1]"), e.getMessage());
+    }
+
+    @Test
+    void shouldAcceptOtherDimensionsWhenTheSpecSaysSo() throws Exception {
+        EnvSpec small = new EnvSpec("toy", 3, 1, -2, 2);
+        TransitionBatch toy = new TransitionBatch(1, "toy-run", Domain.SIM, "e", 0, new long[1], new int[1],
+                new double[][] {{1, 2, 3}}, new double[][] {{-1.5}}, new double[] {0.5}, new double[][] {{1, 2, 4}},
+                new boolean[1], null);
+        assertEquals(1, Codecs.TRANSITION_BATCH.decode(Codecs.TRANSITION_BATCH.encode(toy), small).size());
+        assertThrows(InvalidRecordException.class, () -> Codecs.TRANSITION_BATCH.decode(Codecs.TRANSITION_BATCH.encode(toy), SPEC));
+    }
+
+    @Test
+    void shouldRejectActionsOutsideTheirBounds() throws Exception {
+        TransitionBatch b = SampleMessages.transitions(2);
+        b.act()[1][2] = 1.5;
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(Codecs.TRANSITION_BATCH.encode(b), SPEC));
+        assertEquals(Reason.OUT_OF_RANGE, e.reason());
+    }
+
+    @Test
+    void shouldRejectUnknownSchemaVersionEvenWhenTheBodyNoLongerParses() throws Exception {
+        String future = "{\"schemaVersion\":2,\"runId\":\"r\",\"obs\":\"packed-binary\"}";
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(future.getBytes(StandardCharsets.UTF_8), SPEC));
+        assertEquals(Reason.UNSUPPORTED_SCHEMA_VERSION, e.reason());
+
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.TRANSITION_BATCH.encode(SampleMessages.transitions(1)));
+        node.put("schemaVersion", 99);
+        InvalidRecordException e2 = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
+        assertEquals(Reason.UNSUPPORTED_SCHEMA_VERSION, e2.reason());
+    }
+
+    @Test
+    void shouldRejectAMissingField() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.TRANSITION_BATCH.encode(SampleMessages.transitions(1)));
+        node.remove("nextObs");
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.TRANSITION_BATCH.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
+        assertEquals(Reason.MISSING_FIELD, e.reason());
+        assertTrue(e.getMessage().contains("nextObs"));
+    }
+
+    @Test
+    void shouldIgnoreUnknownFieldsForForwardCompatibility() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.TRANSITION_BATCH.encode(SampleMessages.transitions(1)));
+        node.put("robotSerial", "HC-0042");
+        assertEquals(1, Codecs.TRANSITION_BATCH.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC).size());
+    }
+
+    @Test
+    void shouldRejectAPolicyWhoseWeightsDoNotMatchTheirChecksum() {
+        PolicySnapshot p = SampleMessages.policy();
+        p.weights()[0] = 1;
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.POLICY_SNAPSHOT.decode(Codecs.POLICY_SNAPSHOT.encode(p), SPEC));
+        assertEquals(Reason.MALFORMED, e.reason());
+    }
+
+    @Test
+    void shouldRejectUnknownPerturbationKindsAndOutOfRangeFactors() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+        ((ObjectNode) node.get("realDomain").get("factors")).put("wind", 2.0);
+        InvalidRecordException unknown = assertThrows(InvalidRecordException.class,
+                () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
+        assertTrue(unknown.getMessage().contains("wind"));
+
+        ObjectNode node2 = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+        ((ObjectNode) node2.get("realDomain").get("factors")).put("action_delay", 1.5);
+        InvalidRecordException fractional = assertThrows(InvalidRecordException.class,
+                () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node2), SPEC));
+        assertEquals(Reason.OUT_OF_RANGE, fractional.reason());
+    }
+
+    @Test
+    void shouldRejectRunIdsThatCannotBeUsedAsLabelsOrFileNames() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+        node.put("runId", "../etc/passwd");
+        assertThrows(InvalidRecordException.class,
+                () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
+    }
+
+    @Test
+    void shouldRejectNonFiniteGapValues() {
+        GapMeasurement g = SampleMessages.gap();
+        GapMeasurement nan = new GapMeasurement(g.schemaVersion(), g.runId(), g.perturbation(), g.factor(), g.metric(),
+                Double.POSITIVE_INFINITY, g.modelVersion(), g.envStep(), g.timestampMs());
+        InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> nan.validate(SPEC));
+        assertEquals(Reason.NON_FINITE, e.reason());
+    }
+}
