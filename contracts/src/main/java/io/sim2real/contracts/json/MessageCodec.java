@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,6 +18,7 @@ import java.io.IOException;
 
 /**
  * JSON encoding of one message type, and the reading path every consumer uses: parse, then validate.
+ * Every field is required unless its record says it is optional; a missing number or boolean is MALFORMED.
  * Reading accepts the non-standard tokens NaN and Infinity (Python's json module writes them) so that
  * such a record is rejected as NON_FINITE with the offending field named, not as unparseable.
  */
@@ -27,6 +29,9 @@ public final class MessageCodec<T extends Sim2RealMessage> {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // No silent coercion: "1" is not a number, 998.7 is not a step index, 0 is not false.
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 

@@ -29,7 +29,7 @@ public record EvaluationResult(
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
-        text(runId, "runId");
+        validRunId(runId);
         present(domain, "domain");
         nonNegative(policyVersion, "policyVersion");
         nonNegative(envStep, "envStep");

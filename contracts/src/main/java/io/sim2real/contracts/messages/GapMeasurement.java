@@ -57,7 +57,7 @@ public record GapMeasurement(
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
-        text(runId, "runId");
+        validRunId(runId);
         text(perturbation, "perturbation");
         inRange(factor, 0.0, PerturbationKind.MAX_FACTOR, "factor");
         present(metric, "metric");

@@ -38,7 +38,7 @@ public record PolicySnapshot(
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
-        text(runId, "runId");
+        validRunId(runId);
         nonNegative(version, "version");
         nonNegative(envStep, "envStep");
         text(architecture, "architecture");

@@ -32,7 +32,7 @@ public record RolloutBatch(
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
-        text(runId, "runId");
+        validRunId(runId);
         nonNegative(modelVersion, "modelVersion");
         nonNegative(round, "round");
         present(startDomain, "startDomain");

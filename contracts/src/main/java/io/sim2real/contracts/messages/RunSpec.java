@@ -12,7 +12,6 @@ import io.sim2real.contracts.validation.InvalidRecordException.Reason;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * An experiment's definition on the compacted topic {@code sim2real.runs}, keyed by runId: the
@@ -33,9 +32,6 @@ public record RunSpec(
         List<Domain> trainingDomains,
         Map<String, Double> parameters,
         long createdAtMs) implements Sim2RealMessage {
-
-    /** Run ids appear in topics' keys, metric labels and file names: keep them plain. */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     /** The training methods of METHOD.md. */
     public enum Method {
@@ -100,11 +96,7 @@ public record RunSpec(
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
-        text(runId, "runId");
-        if (!RUN_ID.matcher(runId).matches()) {
-            throw new InvalidRecordException(Reason.OUT_OF_RANGE,
-                    "runId '" + runId + "' must match " + RUN_ID.pattern());
-        }
+        validRunId(runId);
         present(method, "method");
         present(mode, "mode");
         if (envSteps <= 0) {

@@ -35,7 +35,7 @@ public record TransitionBatch(
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
-        text(runId, "runId");
+        validRunId(runId);
         present(domain, "domain");
         text(envId, "envId");
         nonNegative(policyVersion, "policyVersion");

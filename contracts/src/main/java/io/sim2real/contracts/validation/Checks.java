@@ -34,6 +34,16 @@ public final class Checks {
         }
     }
 
+    /** Run ids appear in record keys, metric labels and file names: keep them plain. */
+    public static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    public static void validRunId(String value) throws InvalidRecordException {
+        text(value, "runId");
+        if (!RUN_ID.matcher(value).matches()) {
+            throw new InvalidRecordException(OUT_OF_RANGE, "runId '" + value + "' must match " + RUN_ID.pattern());
+        }
+    }
+
     public static void length(int actual, int expected, String field) throws InvalidRecordException {
         if (actual != expected) {
             throw new InvalidRecordException(DIMENSION_MISMATCH,

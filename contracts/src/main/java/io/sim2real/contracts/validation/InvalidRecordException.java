@@ -10,7 +10,9 @@ public class InvalidRecordException extends Exception {
         MISSING_FIELD,
         DIMENSION_MISMATCH,
         NON_FINITE,
-        OUT_OF_RANGE
+        OUT_OF_RANGE,
+        /** The Kafka record key is not the message's runId, which would break per-run ordering. */
+        KEY_MISMATCH
     }
 
     private final Reason reason;
