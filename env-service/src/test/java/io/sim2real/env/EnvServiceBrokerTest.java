@@ -1,37 +1,28 @@
 package io.sim2real.env;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kafka.InjectKafkaCompanion;
 import io.sim2real.contracts.EnvSpec;
-import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
-import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.testing.KafkaBrokerResource;
+import io.sim2real.testing.ServiceBaselineTest;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
-class EnvServiceBrokerTest {
+class EnvServiceBrokerTest extends ServiceBaselineTest {
 
     private static final String TOKEN = "Bearer test-token";
-
-    @InjectKafkaCompanion
-    KafkaCompanion companion;
 
     @Test
     void shouldPublishPlaceholderTransitionsKeyedByTheirRun() throws Exception {
@@ -75,33 +66,5 @@ class EnvServiceBrokerTest {
         given().header("Authorization", TOKEN).contentType("application/json")
                 .body("{\"runId\":").post("/api/v1/placeholder/transitions")
                 .then().statusCode(400);
-    }
-
-    @Test
-    void shouldTrackRunDefinitionsAndTheirDeletionFromTheCompactedTopic() {
-        RunSpec run = SampleMessages.run();
-        companion.produce(String.class, byte[].class)
-                .fromRecords(new ProducerRecord<>(Topics.RUNS, run.runId(), Codecs.RUN_SPEC.encode(run))).awaitCompletion();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/api/v1/runs/" + run.runId()).then().statusCode(200).body("method", equalTo("mbpo")));
-
-        companion.produce(String.class, byte[].class)
-                .fromRecords(new ProducerRecord<>(Topics.RUNS, run.runId(), null)).awaitCompletion();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/api/v1/runs/" + run.runId()).then().statusCode(404));
-    }
-
-    @Test
-    void shouldDeadLetterAnInvalidRunDefinition() {
-        String bad = new String(Codecs.RUN_SPEC.encode(SampleMessages.run()), StandardCharsets.UTF_8)
-                .replace("\"gravity\":1.5", "\"gravity\":-3.0");
-        companion.produceStrings().fromRecords(new ProducerRecord<>(Topics.RUNS, "run-1", bad)).awaitCompletion();
-        ConsumerRecord<String, String> dead = companion.consumeStrings()
-                .fromTopics(Topics.deadLetterOf(Topics.RUNS), 1).awaitCompletion(Duration.ofSeconds(30))
-                .getFirstRecord();
-        assertEquals(bad, dead.value());
-        assertEquals("OUT_OF_RANGE", new String(dead.headers().lastHeader("sim2real-reason-code").value(),
-                StandardCharsets.UTF_8));
-        given().get("/q/health/ready").then().statusCode(200);
     }
 }

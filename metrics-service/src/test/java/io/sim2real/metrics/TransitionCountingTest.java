@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kafka.InjectKafkaCompanion;
 import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
@@ -19,9 +18,9 @@ import io.sim2real.contracts.json.MessageCodec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.service.messaging.InboundRecords;
 import io.sim2real.testing.KafkaBrokerResource;
+import io.sim2real.testing.ServiceBaselineTest;
 import io.sim2real.testing.PrometheusText;
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,10 +33,7 @@ import org.junit.jupiter.api.Test;
 /** The vertical slice's consuming end, against a real broker. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
-class TransitionCountingTest {
-
-    @InjectKafkaCompanion
-    KafkaCompanion companion;
+class TransitionCountingTest extends ServiceBaselineTest {
 
     private static String json(TransitionBatch batch) {
         return new String(Codecs.TRANSITION_BATCH.encode(batch), StandardCharsets.UTF_8);
@@ -96,12 +92,6 @@ class TransitionCountingTest {
                     "reason", "NON_FINITE", "topic", Topics.TRANSITIONS).orElse(-1));
         });
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-    }
-
-    @Test
-    void shouldReportKafkaInReadiness() {
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("Kafka"));
-        given().get("/q/health/live").then().statusCode(200);
     }
 
     private static String metrics() {

@@ -1,4 +1,4 @@
-package io.sim2real.env.runs;
+package io.sim2real.service.runs;
 
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.service.messaging.InboundRecords;
@@ -8,7 +8,11 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Reads run definitions (and their deletions) from {@code sim2real.runs} into the {@link RunRegistry}. */
+/**
+ * Every service keeps the current run definitions. Each service configures the {@code runs} channel with
+ * its own consumer group.
+ *
+ * Reads run definitions (and their deletions) from {@code sim2real.runs} into the {@link RunRegistry}. */
 @ApplicationScoped
 public class RunConsumer {
 

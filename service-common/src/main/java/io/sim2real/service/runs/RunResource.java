@@ -1,4 +1,4 @@
-package io.sim2real.env.runs;
+package io.sim2real.service.runs;
 
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.service.api.ApiError;
