@@ -9,8 +9,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Every service keeps the current run definitions. Each service configures the {@code runs} channel with
- * its own consumer group.
+ * Every service keeps the current run definitions. The {@code runs} channel is configured once for all
+ * services in service-common's microprofile-config.properties: each instance reads the compacted topic
+ * whole at start, with a throw-away consumer group.
  *
  * Reads run definitions (and their deletions) from {@code sim2real.runs} into the {@link RunRegistry}. */
 @ApplicationScoped
