@@ -1,0 +1,317 @@
+package io.sim2real.physics.halfcheetah;
+
+import static io.sim2real.contracts.PerturbationKind.ACTION_DELAY;
+import static io.sim2real.contracts.PerturbationKind.OBSERVATION_NOISE;
+
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.physics.mujoco.BatchStepper;
+import io.sim2real.physics.mujoco.MjData;
+import io.sim2real.physics.mujoco.MjModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * N HalfCheetah environments of one domain, stepped together: the standard interface (17-dim observation
+ * qpos[1:] and qvel, 6 actions clipped to [-1, 1], reward forward velocity - 0.1 |a|^2, reset noise
+ * U(-0.1, 0.1) on positions and 0.1 N(0, 1) on velocities, episodes of 1,000 steps, no termination).
+ * Envs are split into groups, one native call per group per step, groups on separate threads. Every env has
+ * its own random streams derived from the seed, so results do not depend on the number of threads.
+ */
+public final class HalfCheetahEnv implements AutoCloseable {
+
+    public static final EnvSpec SPEC = EnvSpec.HALF_CHEETAH;
+    public static final int FRAME_SKIP = 5;
+    public static final int MAX_EPISODE_STEPS = 1000;
+    static final double RESET_NOISE = 0.1;
+    static final double CTRL_COST = 0.1;
+
+    private final DomainPhysics physics;
+    private final MjModel model;
+    private final MjData[] datas;
+    private final List<Group> groups = new ArrayList<>();
+    private final ExecutorService pool;
+    private final double dt;
+    private final double[] qpos0;
+    private final double observationNoise;
+    private final int actionDelay;
+
+    private final SplittableRandom[] resetRandom;
+    private final SplittableRandom[] noiseRandom;
+    private final long[] episodeCount;
+    private final int[] stepIndex;
+    /** Forward position of each env's torso, for the reward's velocity term. */
+    private final double[] rootX;
+    private final double[][] currentObs;
+    private final double[][][] pendingActions;
+    private final int[] pendingHead;
+    private boolean started;
+
+    /** A slice of the envs, stepped by one native call. */
+    private record Group(int from, BatchStepper stepper) {
+    }
+
+    public HalfCheetahEnv(DomainPhysics physics, int numEnvs, int threads, long seed) {
+        if (numEnvs < 1) {
+            throw new IllegalArgumentException("numEnvs must be >= 1");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1");
+        }
+        this.physics = physics;
+        this.model = MjModel.compile(HalfCheetahMjcf.write(physics));
+        this.dt = model.timestep() * FRAME_SKIP;
+        this.qpos0 = model.qpos0();
+        this.observationNoise = physics.factor(OBSERVATION_NOISE);
+        this.actionDelay = (int) physics.factor(ACTION_DELAY);
+        this.datas = new MjData[numEnvs];
+        for (int i = 0; i < numEnvs; i++) {
+            datas[i] = new MjData(model);
+        }
+        int groupCount = Math.min(threads, numEnvs);
+        for (int g = 0; g < groupCount; g++) {
+            int from = g * numEnvs / groupCount;
+            int to = (g + 1) * numEnvs / groupCount;
+            MjData[] slice = new MjData[to - from];
+            System.arraycopy(datas, from, slice, 0, slice.length);
+            groups.add(new Group(from, new BatchStepper(slice)));
+        }
+        this.pool = groupCount > 1 ? Executors.newFixedThreadPool(groupCount, r -> {
+            Thread t = new Thread(r, "halfcheetah-physics");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+
+        SplittableRandom root = new SplittableRandom(seed);
+        this.resetRandom = new SplittableRandom[numEnvs];
+        this.noiseRandom = new SplittableRandom[numEnvs];
+        for (int i = 0; i < numEnvs; i++) {
+            resetRandom[i] = root.split();
+            noiseRandom[i] = root.split();
+        }
+        this.episodeCount = new long[numEnvs];
+        this.stepIndex = new int[numEnvs];
+        this.rootX = new double[numEnvs];
+        this.currentObs = new double[numEnvs][];
+        this.pendingActions = new double[numEnvs][actionDelay][SPEC.actDim()];
+        this.pendingHead = new int[numEnvs];
+    }
+
+    public int numEnvs() {
+        return datas.length;
+    }
+
+    public DomainPhysics physics() {
+        return physics;
+    }
+
+    /** The compiled model, for describing the domain's physics. */
+    public MjModel model() {
+        return model;
+    }
+
+    /** Starts a new episode in every env; returns the first observations. */
+    public double[][] reset() {
+        for (int i = 0; i < datas.length; i++) {
+            resetEnv(i);
+        }
+        started = true;
+        return copy(currentObs);
+    }
+
+    public double[][] observations() {
+        ensureStarted();
+        return copy(currentObs);
+    }
+
+    /** Steps every env with its action (row i for env i). */
+    public StepResult step(double[][] actions) {
+        ensureStarted();
+        int n = datas.length;
+        int nu = SPEC.actDim();
+        if (actions.length != n) {
+            throw new IllegalArgumentException("got " + actions.length + " actions for " + n + " environments");
+        }
+        double[][] clipped = new double[n][];
+        double[] xBefore = new double[n];
+        for (Group g : groups) {
+            double[] ctrl = g.stepper().ctrl();
+            for (int k = 0; k < g.stepper().size(); k++) {
+                int i = g.from() + k;
+                clipped[i] = clip(actions[i], i);
+                double[] applied = delayed(i, clipped[i]);
+                System.arraycopy(applied, 0, ctrl, k * nu, nu);
+                xBefore[i] = rootX[i];
+            }
+        }
+        runGroups();
+
+        long[] episodes = new long[n];
+        int[] steps = new int[n];
+        double[][] obs = new double[n][];
+        double[] rew = new double[n];
+        double[][] nextObs = new double[n][];
+        boolean[] truncated = new boolean[n];
+        boolean[] unstable = new boolean[n];
+        for (Group g : groups) {
+            BatchStepper s = g.stepper();
+            for (int k = 0; k < s.size(); k++) {
+                int i = g.from() + k;
+                episodes[i] = episodeId(i);
+                steps[i] = stepIndex[i];
+                obs[i] = currentObs[i];
+                double[] next = observe(s.qpos(), s.qvel(), k, i);
+                double ctrlCost = 0;
+                for (double a : clipped[i]) {
+                    ctrlCost += a * a;
+                }
+                double xAfter = s.qpos()[k * model.nq()];
+                rootX[i] = xAfter;
+                rew[i] = (xAfter - xBefore[i]) / dt - CTRL_COST * ctrlCost;
+                nextObs[i] = next;
+                unstable[i] = s.unstable(k);
+                stepIndex[i]++;
+                truncated[i] = stepIndex[i] >= MAX_EPISODE_STEPS;
+                if (truncated[i] || unstable[i]) {
+                    episodeCount[i]++;
+                    resetEnv(i);
+                } else {
+                    currentObs[i] = next;
+                }
+            }
+        }
+        return new StepResult(episodes, steps, obs, clipped, rew, nextObs, truncated, unstable);
+    }
+
+    private long episodeId(int env) {
+        return episodeCount[env] * datas.length + env;
+    }
+
+    private void resetEnv(int i) {
+        SplittableRandom r = resetRandom[i];
+        double[] qpos = new double[model.nq()];
+        double[] qvel = new double[model.nv()];
+        for (int j = 0; j < qpos.length; j++) {
+            qpos[j] = qpos0[j] + (2 * r.nextDouble() - 1) * RESET_NOISE;
+        }
+        for (int j = 0; j < qvel.length; j++) {
+            qvel[j] = RESET_NOISE * gaussian(r);
+        }
+        datas[i].reset(qpos, qvel);
+        rootX[i] = qpos[0];
+        stepIndex[i] = 0;
+        for (double[] pending : pendingActions[i]) {
+            java.util.Arrays.fill(pending, 0.0);
+        }
+        pendingHead[i] = 0;
+        currentObs[i] = observation(qpos, 0, qvel, 0, i);
+    }
+
+    private double[] observe(double[] qpos, double[] qvel, int k, int env) {
+        return observation(qpos, k * model.nq(), qvel, k * model.nv(), env);
+    }
+
+    /** qpos without rootx, then qvel; plus the domain's observation noise. */
+    private double[] observation(double[] qpos, int qposAt, double[] qvel, int qvelAt, int env) {
+        int nq = model.nq();
+        int nv = model.nv();
+        double[] o = new double[SPEC.obsDim()];
+        System.arraycopy(qpos, qposAt + 1, o, 0, nq - 1);
+        System.arraycopy(qvel, qvelAt, o, nq - 1, nv);
+        if (observationNoise > 0) {
+            SplittableRandom r = noiseRandom[env];
+            for (int j = 0; j < o.length; j++) {
+                o[j] += observationNoise * gaussian(r);
+            }
+        }
+        return o;
+    }
+
+    /** With an action delay of d steps, the motors receive the action commanded d steps ago (zeros at first). */
+    private double[] delayed(int env, double[] commanded) {
+        if (actionDelay == 0) {
+            return commanded;
+        }
+        double[][] queue = pendingActions[env];
+        int head = pendingHead[env];
+        double[] applied = queue[head].clone();
+        queue[head] = commanded.clone();
+        pendingHead[env] = (head + 1) % actionDelay;
+        return applied;
+    }
+
+    private double[] clip(double[] action, int env) {
+        if (action == null || action.length != SPEC.actDim()) {
+            throw new IllegalArgumentException("action for env " + env + " must have " + SPEC.actDim() + " values");
+        }
+        double[] out = new double[action.length];
+        for (int j = 0; j < action.length; j++) {
+            double a = action[j];
+            if (!Double.isFinite(a)) {
+                throw new IllegalArgumentException("action for env " + env + " has a non-finite value at " + j + ": " + a);
+            }
+            out[j] = Math.max(SPEC.actionLow(), Math.min(SPEC.actionHigh(), a));
+        }
+        return out;
+    }
+
+    private void runGroups() {
+        if (pool == null) {
+            groups.get(0).stepper().step(FRAME_SKIP);
+            return;
+        }
+        List<Future<?>> running = new ArrayList<>(groups.size());
+        for (Group g : groups) {
+            running.add(pool.submit(() -> g.stepper().step(FRAME_SKIP)));
+        }
+        try {
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stepping", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void ensureStarted() {
+        if (!started) {
+            throw new IllegalStateException("call reset() before stepping");
+        }
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        // Box-Muller from the env's own stream, so the sequence depends on the seed only.
+        double u1 = 1.0 - r.nextDouble();
+        double u2 = r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    private static double[][] copy(double[][] rows) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i].clone();
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        for (MjData d : datas) {
+            d.close();
+        }
+        model.close();
+    }
+}
