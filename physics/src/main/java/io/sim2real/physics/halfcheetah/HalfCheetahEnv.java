@@ -10,16 +10,12 @@ import io.sim2real.physics.mujoco.MjModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * N HalfCheetah environments of one domain, stepped together: the standard interface (17-dim observation
  * qpos[1:] and qvel, 6 actions clipped to [-1, 1], reward forward velocity - 0.1 |a|^2, reset noise
  * U(-0.1, 0.1) on positions and 0.1 N(0, 1) on velocities, episodes of 1,000 steps, no termination).
- * Envs are split into groups, one native call per group per step, groups on separate threads. Every env has
+ * Envs are split into groups, one native call per group per step, each group on its own thread. Every env has
  * its own random streams derived from the seed, so results do not depend on the number of threads.
  */
 public final class HalfCheetahEnv implements AutoCloseable {
@@ -34,7 +30,7 @@ public final class HalfCheetahEnv implements AutoCloseable {
     private final MjModel model;
     private final MjData[] datas;
     private final List<Group> groups = new ArrayList<>();
-    private final ExecutorService pool;
+    private final LockstepWorkers workers;
     private final double dt;
     private final double[] qpos0;
     private final double observationNoise;
@@ -80,11 +76,7 @@ public final class HalfCheetahEnv implements AutoCloseable {
             System.arraycopy(datas, from, slice, 0, slice.length);
             groups.add(new Group(from, new BatchStepper(slice)));
         }
-        this.pool = groupCount > 1 ? Executors.newFixedThreadPool(groupCount, r -> {
-            Thread t = new Thread(r, "halfcheetah-physics");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.workers = new LockstepWorkers(groupCount, "halfcheetah-physics");
 
         SplittableRandom root = new SplittableRandom(seed);
         this.resetRandom = new SplittableRandom[numEnvs];
@@ -132,59 +124,53 @@ public final class HalfCheetahEnv implements AutoCloseable {
     public StepResult step(double[][] actions) {
         ensureStarted();
         int n = datas.length;
-        int nu = SPEC.actDim();
         if (actions.length != n) {
             throw new IllegalArgumentException("got " + actions.length + " actions for " + n + " environments");
         }
-        double[][] clipped = new double[n][];
-        double[] xBefore = new double[n];
-        for (Group g : groups) {
-            double[] ctrl = g.stepper().ctrl();
-            for (int k = 0; k < g.stepper().size(); k++) {
-                int i = g.from() + k;
-                clipped[i] = clip(actions[i], i);
-                double[] applied = delayed(i, clipped[i]);
-                System.arraycopy(applied, 0, ctrl, k * nu, nu);
-                xBefore[i] = rootX[i];
-            }
+        for (int i = 0; i < n; i++) {
+            checkAction(actions[i], i);
         }
-        runGroups();
+        StepResult out = new StepResult(new long[n], new int[n], new double[n][], new double[n][], new double[n],
+                new double[n][], new boolean[n], new boolean[n]);
+        workers.run(g -> stepGroup(groups.get(g), actions, out));
+        return out;
+    }
 
-        long[] episodes = new long[n];
-        int[] steps = new int[n];
-        double[][] obs = new double[n][];
-        double[] rew = new double[n];
-        double[][] nextObs = new double[n][];
-        boolean[] truncated = new boolean[n];
-        boolean[] unstable = new boolean[n];
-        for (Group g : groups) {
-            BatchStepper s = g.stepper();
-            for (int k = 0; k < s.size(); k++) {
-                int i = g.from() + k;
-                episodes[i] = episodeId(i);
-                steps[i] = stepIndex[i];
-                obs[i] = currentObs[i];
-                double[] next = observe(s.qpos(), s.qvel(), k, i);
-                double ctrlCost = 0;
-                for (double a : clipped[i]) {
-                    ctrlCost += a * a;
-                }
-                double xAfter = s.qpos()[k * model.nq()];
-                rootX[i] = xAfter;
-                rew[i] = (xAfter - xBefore[i]) / dt - CTRL_COST * ctrlCost;
-                nextObs[i] = next;
-                unstable[i] = s.unstable(k);
-                stepIndex[i]++;
-                truncated[i] = stepIndex[i] >= MAX_EPISODE_STEPS;
-                if (truncated[i] || unstable[i]) {
-                    episodeCount[i]++;
-                    resetEnv(i);
-                } else {
-                    currentObs[i] = next;
-                }
+    /** One group's share of a step, on its own thread: controls in, physics, results out. */
+    private void stepGroup(Group g, double[][] actions, StepResult out) {
+        BatchStepper s = g.stepper();
+        int nu = SPEC.actDim();
+        java.nio.DoubleBuffer ctrl = s.ctrl();
+        for (int k = 0; k < s.size(); k++) {
+            int i = g.from() + k;
+            out.act()[i] = clip(actions[i]);
+            ctrl.put(k * nu, delayed(i, out.act()[i]));
+        }
+        s.step(FRAME_SKIP);
+        for (int k = 0; k < s.size(); k++) {
+            int i = g.from() + k;
+            out.episodeIds()[i] = episodeId(i);
+            out.stepIndices()[i] = stepIndex[i];
+            out.obs()[i] = currentObs[i];
+            double ctrlCost = 0;
+            for (double a : out.act()[i]) {
+                ctrlCost += a * a;
+            }
+            double xAfter = s.qpos().get(k * model.nq());
+            out.rew()[i] = (xAfter - rootX[i]) / dt - CTRL_COST * ctrlCost;
+            rootX[i] = xAfter;
+            double[] next = observe(s.qpos(), s.qvel(), k, i);
+            out.nextObs()[i] = next;
+            out.unstable()[i] = s.unstable(k);
+            stepIndex[i]++;
+            out.truncated()[i] = stepIndex[i] >= MAX_EPISODE_STEPS;
+            if (out.truncated()[i] || out.unstable()[i]) {
+                episodeCount[i]++;
+                resetEnv(i);
+            } else {
+                currentObs[i] = next;
             }
         }
-        return new StepResult(episodes, steps, obs, clipped, rew, nextObs, truncated, unstable);
     }
 
     private long episodeId(int env) {
@@ -208,20 +194,30 @@ public final class HalfCheetahEnv implements AutoCloseable {
             java.util.Arrays.fill(pending, 0.0);
         }
         pendingHead[i] = 0;
-        currentObs[i] = observation(qpos, 0, qvel, 0, i);
+        currentObs[i] = observation(qpos, qvel, i);
     }
 
-    private double[] observe(double[] qpos, double[] qvel, int k, int env) {
-        return observation(qpos, k * model.nq(), qvel, k * model.nv(), env);
-    }
-
-    /** qpos without rootx, then qvel; plus the domain's observation noise. */
-    private double[] observation(double[] qpos, int qposAt, double[] qvel, int qvelAt, int env) {
+    /** Env k of a group, just stepped: qpos without rootx, then qvel. */
+    private double[] observe(java.nio.DoubleBuffer qpos, java.nio.DoubleBuffer qvel, int k, int env) {
         int nq = model.nq();
         int nv = model.nv();
         double[] o = new double[SPEC.obsDim()];
-        System.arraycopy(qpos, qposAt + 1, o, 0, nq - 1);
-        System.arraycopy(qvel, qvelAt, o, nq - 1, nv);
+        qpos.get(k * nq + 1, o, 0, nq - 1);
+        qvel.get(k * nv, o, nq - 1, nv);
+        return withNoise(o, env);
+    }
+
+    /** A state set by reset: qpos without rootx, then qvel. */
+    private double[] observation(double[] qpos, double[] qvel, int env) {
+        int nq = model.nq();
+        double[] o = new double[SPEC.obsDim()];
+        System.arraycopy(qpos, 1, o, 0, nq - 1);
+        System.arraycopy(qvel, 0, o, nq - 1, model.nv());
+        return withNoise(o, env);
+    }
+
+    /** The domain's observation noise, from the env's own stream. */
+    private double[] withNoise(double[] o, int env) {
         if (observationNoise > 0) {
             SplittableRandom r = noiseRandom[env];
             for (int j = 0; j < o.length; j++) {
@@ -244,43 +240,23 @@ public final class HalfCheetahEnv implements AutoCloseable {
         return applied;
     }
 
-    private double[] clip(double[] action, int env) {
+    private static void checkAction(double[] action, int env) {
         if (action == null || action.length != SPEC.actDim()) {
             throw new IllegalArgumentException("action for env " + env + " must have " + SPEC.actDim() + " values");
         }
-        double[] out = new double[action.length];
         for (int j = 0; j < action.length; j++) {
-            double a = action[j];
-            if (!Double.isFinite(a)) {
-                throw new IllegalArgumentException("action for env " + env + " has a non-finite value at " + j + ": " + a);
+            if (!Double.isFinite(action[j])) {
+                throw new IllegalArgumentException("action for env " + env + " has a non-finite value at " + j + ": " + action[j]);
             }
-            out[j] = Math.max(SPEC.actionLow(), Math.min(SPEC.actionHigh(), a));
         }
-        return out;
     }
 
-    private void runGroups() {
-        if (pool == null) {
-            groups.get(0).stepper().step(FRAME_SKIP);
-            return;
+    private static double[] clip(double[] action) {
+        double[] out = new double[action.length];
+        for (int j = 0; j < action.length; j++) {
+            out[j] = Math.max(SPEC.actionLow(), Math.min(SPEC.actionHigh(), action[j]));
         }
-        List<Future<?>> running = new ArrayList<>(groups.size());
-        for (Group g : groups) {
-            running.add(pool.submit(() -> g.stepper().step(FRAME_SKIP)));
-        }
-        try {
-            for (Future<?> f : running) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stepping", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return out;
     }
 
     private void ensureStarted() {
@@ -306,9 +282,7 @@ public final class HalfCheetahEnv implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        workers.close();
         for (MjData d : datas) {
             d.close();
         }

@@ -1,6 +1,7 @@
 package io.sim2real.physics.mujoco;
 
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 
 /**
  * The C shim's functions (src/main/c/sim2real_mujoco.c), bound with JNA direct mapping, which costs under
@@ -45,6 +46,7 @@ final class MujocoNative {
 
     static native int s2r_reset(long model, long data, double[] qpos, double[] qvel);
 
-    static native int s2r_step_many(int n, long[] models, long[] datas, double[] ctrl, int frameSkip,
-                                    double[] qpos, double[] qvel, int[] status);
+    // Buffers in native memory: nothing is copied between Java and C per step.
+    static native int s2r_step_many(int n, Pointer models, Pointer datas, Pointer ctrl, int frameSkip,
+                                    Pointer qpos, Pointer qvel, Pointer status);
 }

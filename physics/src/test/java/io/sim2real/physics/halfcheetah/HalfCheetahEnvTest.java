@@ -88,12 +88,14 @@ class HalfCheetahEnvTest {
             b.reset(qpos, qvel);
             BatchStepper sa = new BatchStepper(new MjData[] {a});
             BatchStepper sb = new BatchStepper(new MjData[] {b});
-            java.util.Arrays.fill(sa.ctrl(), 0.3);
-            java.util.Arrays.fill(sb.ctrl(), 0.3);
+            for (int j = 0; j < 6; j++) {
+                sa.ctrl().put(j, 0.3);
+                sb.ctrl().put(j, 0.3);
+            }
             sa.step(HalfCheetahEnv.FRAME_SKIP);
             sb.step(HalfCheetahEnv.FRAME_SKIP);
             double dt = 0.01 * HalfCheetahEnv.FRAME_SKIP;
-            assertEquals(-(k - 1) * 9.81 * dt, sb.qvel()[1] - sa.qvel()[1], 1e-9);
+            assertEquals(-(k - 1) * 9.81 * dt, sb.qvel().get(1) - sa.qvel().get(1), 1e-9);
         }
     }
 

@@ -37,7 +37,7 @@ class MujocoBindingTest {
             d.reset(new double[] {0}, new double[] {0});
             BatchStepper stepper = new BatchStepper(new MjData[] {d});
             stepper.step(10);
-            assertEquals(-9.81 * 0.1, stepper.qvel()[0], 1e-12);
+            assertEquals(-9.81 * 0.1, stepper.qvel().get(0), 1e-12);
         }
     }
 
@@ -54,9 +54,9 @@ class MujocoBindingTest {
             a.reset(new double[] {0}, new double[] {0});
             b.reset(new double[] {0}, new double[] {1});
             BatchStepper stepper = new BatchStepper(new MjData[] {a, b});
-            stepper.ctrl()[0] = 9.81; // hold env 0 against gravity
+            stepper.ctrl().put(0, 9.81); // hold env 0 against gravity
             stepper.step(1);
-            assertArrayEquals(new double[] {0, 1 - 0.0981}, stepper.qvel(), 1e-12);
+            assertArrayEquals(new double[] {0, 1 - 0.0981}, new double[] {stepper.qvel().get(0), stepper.qvel().get(1)}, 1e-12);
         }
     }
 }
