@@ -1,23 +1,30 @@
 package io.sim2real.env;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.testing.KafkaBrokerResource;
 import io.sim2real.testing.ServiceBaselineTest;
-import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
+/** env-service against the real broker and real MuJoCo. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class EnvServiceBrokerTest extends ServiceBaselineTest {
@@ -25,46 +32,96 @@ class EnvServiceBrokerTest extends ServiceBaselineTest {
     private static final String TOKEN = "Bearer test-token";
 
     @Test
-    void shouldPublishPlaceholderTransitionsKeyedByTheirRun() throws Exception {
-        given().header("Authorization", TOKEN).contentType("application/json")
-                .body("{\"runId\":\"slice-run\",\"domain\":\"real\",\"batches\":3,\"batchSize\":50,\"seed\":4}")
-                .post("/api/v1/placeholder/transitions")
-                .then().statusCode(200).body("transitions", equalTo(150));
+    void shouldCollectTransitionsInAPerturbedDomainAndPublishThemKeyedByTheirRun() throws Exception {
+        String id = given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"collect-run\",\"domain\":\"real\",\"physics\":{\"gravity\":1.5},\"policy\":\"random\","
+                        + "\"envSteps\":600,\"numEnvs\":2,\"batchSize\":100,\"seed\":1}")
+                .post("/api/v1/collections")
+                .then().statusCode(202).body("state", equalTo("QUEUED")).extract().path("id");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/api/v1/collections/" + id).then().body("state", equalTo("DONE")).body("stepsTaken", equalTo(600)));
 
-        ConsumerTask<String, byte[]> records = companion.consume(String.class, byte[].class)
-                .fromTopics(Topics.TRANSITIONS, 3).awaitCompletion(Duration.ofSeconds(30));
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.TRANSITIONS, r -> r.select().where(x -> "collect-run".equals(x.key())).select().first(6))
+                .awaitCompletion(Duration.ofSeconds(30)).getRecords();
         int transitions = 0;
-        for (ConsumerRecord<String, byte[]> r : records.getRecords()) {
-            assertEquals("slice-run", r.key());
-            TransitionBatch batch = Codecs.TRANSITION_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
-            assertEquals("real", batch.domain().wireName());
-            transitions += batch.size();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            TransitionBatch b = Codecs.TRANSITION_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            assertEquals(Domain.REAL, b.domain());
+            transitions += b.size();
         }
-        assertEquals(150, transitions);
+        assertEquals(600, transitions);
     }
 
     @Test
     void shouldRefuseStateChangesWithoutTheToken() {
-        String body = "{\"runId\":\"no-token\",\"batches\":1,\"batchSize\":1}";
-        given().contentType("application/json").body(body).post("/api/v1/placeholder/transitions")
+        given().contentType("application/json").body("{\"runId\":\"no-token\"}").post("/api/v1/collections")
                 .then().statusCode(401);
-        given().header("Authorization", "Bearer wrong").contentType("application/json").body(body)
-                .post("/api/v1/placeholder/transitions").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").contentType("application/json").body("{}")
+                .post("/api/v1/envs").then().statusCode(401);
     }
 
     @Test
     void shouldAnswerBadParametersWith400AndAMessage() {
+        String[][] cases = {
+                {"{\"runId\":\"r\",\"envSteps\":0}", "envSteps"},
+                {"{\"runId\":\"../etc\"}", "runId"},
+                {"{\"runId\":\"r\",\"domain\":\"moon\"}", "moon"},
+                {"{\"runId\":\"r\",\"domain\":\"real\",\"physics\":{\"wind\":2}}", "wind"},
+                {"{\"runId\":\"r\",\"domain\":\"real\",\"physics\":{\"gravity\":-1}}", "gravity"},
+                {"{\"runId\":\"r\",\"domain\":\"sim\",\"physics\":{\"gravity\":2}}", "sim domain"},
+                {"{\"runId\":\"r\",\"policy\":\"genius\"}", "genius"},
+        };
+        for (String[] c : cases) {
+            given().header("Authorization", TOKEN).contentType("application/json").body(c[0])
+                    .post("/api/v1/collections").then().statusCode(400).body("message", containsString(c[1]));
+        }
+        given().header("Authorization", TOKEN).contentType("application/json").body("{\"runId\":")
+                .post("/api/v1/collections").then().statusCode(400);
+    }
+
+    @Test
+    void shouldLetAnExternalAgentCreateStepDescribeAndCloseEnvironments() {
+        var created = given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"domain\":\"real\",\"physics\":{\"torso_length\":2.0},\"numEnvs\":2,\"seed\":5}")
+                .post("/api/v1/envs").then().statusCode(201)
+                .body("observations", hasSize(2)).body("observations[0]", hasSize(17)).extract();
+        String id = created.path("id");
         given().header("Authorization", TOKEN).contentType("application/json")
-                .body("{\"runId\":\"r\",\"batches\":0}").post("/api/v1/placeholder/transitions")
-                .then().statusCode(400).body("message", containsString("batches"));
+                .body("{\"actions\":[[0.5,0,0,0,0,0],[2,-2,0,0,0,0]]}")
+                .post("/api/v1/envs/" + id + "/step").then().statusCode(200)
+                .body("rew", hasSize(2)).body("act[1]", equalTo(List.of(1.0f, -1.0f, 0f, 0f, 0f, 0f)))
+                .body("stepIndices[0]", equalTo(0));
+        given().header("Authorization", TOKEN).contentType("application/json").body("{\"actions\":[[0,0,0,0,0,0]]}")
+                .post("/api/v1/envs/" + id + "/step").then().statusCode(400).body("message", containsString("1 actions for 2"));
+        float torso = given().get("/api/v1/envs/" + id).then().statusCode(200).extract().path("geomHalfLengths.torso");
+        assertEquals(1.0f, torso, 1e-6);
+        given().header("Authorization", TOKEN).delete("/api/v1/envs/" + id).then().statusCode(204);
+        given().header("Authorization", TOKEN).contentType("application/json").body("{\"actions\":[[0,0,0,0,0,0]]}")
+                .post("/api/v1/envs/" + id + "/step").then().statusCode(404);
+    }
+
+    @Test
+    void shouldDescribeADomainsPhysicsAndListThePerturbationKinds() {
+        given().get("/api/v1/physics?gravity=2").then().statusCode(200).body("gravity[2]", equalTo(-19.62f));
+        given().get("/api/v1/physics?wind=2").then().statusCode(400).body("message", containsString("wind"));
+        given().get("/api/v1/perturbations").then().statusCode(200).body("name", hasItem("thigh_length"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/api/v1/collections"));
+    }
+
+    @Test
+    void shouldEvaluateInSimAndRealAndPublishTheResults() throws Exception {
         given().header("Authorization", TOKEN).contentType("application/json")
-                .body("{\"runId\":\"../etc\"}").post("/api/v1/placeholder/transitions")
-                .then().statusCode(400).body("message", containsString("runId"));
-        given().header("Authorization", TOKEN).contentType("application/json")
-                .body("{\"runId\":\"r\",\"domain\":\"moon\"}").post("/api/v1/placeholder/transitions")
-                .then().statusCode(400).body("message", containsString("moon"));
-        given().header("Authorization", TOKEN).contentType("application/json")
-                .body("{\"runId\":").post("/api/v1/placeholder/transitions")
-                .then().statusCode(400);
+                .body("{\"runId\":\"eval-run\",\"policy\":\"scripted\",\"realPhysics\":{\"gravity\":2.0},\"episodes\":2,\"seed\":3}")
+                .post("/api/v1/evaluations").then().statusCode(200)
+                .body("domain", equalTo(List.of("sim", "real"))).body("[0].seeds", equalTo(List.of(3, 4)))
+                .body("[0].lengths", equalTo(List.of(1000, 1000)));
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.EVALUATIONS, r -> r.select().where(x -> "eval-run".equals(x.key())).select().first(2))
+                .awaitCompletion(Duration.ofSeconds(30)).getRecords();
+        EvaluationResult sim = Codecs.EVALUATION_RESULT.decode(records.get(0).value(), EnvSpec.HALF_CHEETAH);
+        EvaluationResult real = Codecs.EVALUATION_RESULT.decode(records.get(1).value(), EnvSpec.HALF_CHEETAH);
+        assertTrue(sim.meanReturn() > 0, "the scripted gait moves forward in sim: " + sim.meanReturn());
+        assertTrue(real.meanReturn() != sim.meanReturn(), "double gravity changes the return");
     }
 }

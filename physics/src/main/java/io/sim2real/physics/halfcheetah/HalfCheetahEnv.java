@@ -51,7 +51,14 @@ public final class HalfCheetahEnv implements AutoCloseable {
     private record Group(int from, BatchStepper stepper) {
     }
 
+    /** {@code numEnvs} envs whose seeds are drawn from {@code seed}. */
     public HalfCheetahEnv(DomainPhysics physics, int numEnvs, int threads, long seed) {
+        this(physics, seedsFrom(seed, numEnvs), threads);
+    }
+
+    /** One env per seed: env i's episodes depend on {@code envSeeds[i]} alone (evaluation records them). */
+    public HalfCheetahEnv(DomainPhysics physics, long[] envSeeds, int threads) {
+        int numEnvs = envSeeds.length;
         if (numEnvs < 1) {
             throw new IllegalArgumentException("numEnvs must be >= 1");
         }
@@ -78,12 +85,12 @@ public final class HalfCheetahEnv implements AutoCloseable {
         }
         this.workers = new LockstepWorkers(groupCount, "halfcheetah-physics");
 
-        SplittableRandom root = new SplittableRandom(seed);
         this.resetRandom = new SplittableRandom[numEnvs];
         this.noiseRandom = new SplittableRandom[numEnvs];
         for (int i = 0; i < numEnvs; i++) {
-            resetRandom[i] = root.split();
-            noiseRandom[i] = root.split();
+            SplittableRandom envRandom = new SplittableRandom(envSeeds[i]);
+            resetRandom[i] = envRandom.split();
+            noiseRandom[i] = envRandom.split();
         }
         this.episodeCount = new long[numEnvs];
         this.stepIndex = new int[numEnvs];
@@ -91,6 +98,18 @@ public final class HalfCheetahEnv implements AutoCloseable {
         this.currentObs = new double[numEnvs][];
         this.pendingActions = new double[numEnvs][actionDelay][SPEC.actDim()];
         this.pendingHead = new int[numEnvs];
+    }
+
+    private static long[] seedsFrom(long seed, int numEnvs) {
+        if (numEnvs < 1) {
+            throw new IllegalArgumentException("numEnvs must be >= 1");
+        }
+        SplittableRandom root = new SplittableRandom(seed);
+        long[] seeds = new long[numEnvs];
+        for (int i = 0; i < numEnvs; i++) {
+            seeds[i] = root.nextLong();
+        }
+        return seeds;
     }
 
     public int numEnvs() {

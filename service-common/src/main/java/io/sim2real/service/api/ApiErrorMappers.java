@@ -1,6 +1,7 @@
 package io.sim2real.service.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -16,6 +17,11 @@ public class ApiErrorMappers {
     @ServerExceptionMapper
     public Response unreadableBody(JsonProcessingException e) {
         return error(400, "request body is not valid JSON for this endpoint: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return error(404, e.getMessage());
     }
 
     private static Response error(int status, String message) {

@@ -1,5 +1,7 @@
-package io.sim2real.env.placeholder;
+package io.sim2real.env.acting;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.contracts.validation.InvalidRecordException;
@@ -20,6 +22,9 @@ public class TransitionPublisher {
     @Inject
     EnvSpec spec;
 
+    @Inject
+    MeterRegistry registry;
+
     /** Validates first: this service never publishes what its consumers would dead-letter. */
     public void publish(TransitionBatch batch) {
         try {
@@ -28,5 +33,10 @@ public class TransitionPublisher {
             throw new IllegalStateException("refusing to publish an invalid batch: " + e.getMessage(), e);
         }
         emitter.sendAndAwait(Record.of(batch.runId(), batch));
+        Counter.builder("sim2real.env.transitions.published")
+                .description("Environment transitions published, by domain")
+                .tag("domain", batch.domain().wireName())
+                .register(registry)
+                .increment(batch.size());
     }
 }

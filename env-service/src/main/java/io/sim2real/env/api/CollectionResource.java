@@ -1,0 +1,77 @@
+package io.sim2real.env.api;
+
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.validation.Checks;
+import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.env.acting.CollectionService;
+import io.sim2real.env.acting.CollectionService.Collection;
+import io.sim2real.service.api.ApiError;
+import io.sim2real.service.api.BadRequestException;
+import io.sim2real.service.api.RequiresApiToken;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Data collection: a behaviour policy acting in a domain, its transitions published to Kafka. */
+@Path("/api/v1/collections")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class CollectionResource {
+
+    static final long MAX_ENV_STEPS = 10_000_000;
+
+    /** What to collect; everything but runId has a default. */
+    public record CollectionRequest(String runId, String domain, Map<String, Double> physics, Boolean moveAttachments,
+                                    String policy, Long envSteps, Integer numEnvs, Integer batchSize, Long seed) {
+    }
+
+    @Inject
+    CollectionService collections;
+
+    @POST
+    @RequiresApiToken
+    @Operation(summary = "Start collecting transitions with a behaviour policy (random, scripted) in a domain")
+    public Response start(CollectionRequest request) {
+        if (request == null) {
+            throw new BadRequestException("a JSON body with at least a runId is required");
+        }
+        try {
+            Checks.validRunId(request.runId());
+        } catch (InvalidRecordException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+        Domain domain = DomainRequest.domain(request.domain());
+        var physics = DomainRequest.physics(domain, request.physics(), request.moveAttachments());
+        long steps = DomainRequest.bounded(request.envSteps(), 1000L, 1L, MAX_ENV_STEPS, "envSteps");
+        int envs = DomainRequest.bounded(request.numEnvs(), 1, 1, 256, "numEnvs");
+        int batch = DomainRequest.bounded(request.batchSize(), 250, 1, 5000, "batchSize");
+        long seed = request.seed() == null ? 0L : request.seed();
+        try {
+            Collection c = collections.start(request.runId(), domain, physics, request.policy(), steps, envs, batch, seed);
+            return Response.accepted(c).build();
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        }
+    }
+
+    @GET
+    public List<Collection> list() {
+        return collections.all();
+    }
+
+    @GET
+    @Path("/{id}")
+    public Response get(@PathParam("id") String id) {
+        return collections.get(id).map(c -> Response.ok(c).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no collection '" + id + "'")).build());
+    }
+}
