@@ -1,0 +1,109 @@
+package io.sim2real.nn;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Adam over a fixed list of parameter arrays and their gradients, with L2 weight decay per array (added to
+ * the gradient, as MBPO's per-layer decay is) and optional clipping of the gradients' global norm. Moment
+ * buffers are allocated once; a step allocates nothing.
+ */
+public final class Adam {
+
+    private final FloatBuffer[] params;
+    private final FloatBuffer[] grads;
+    private final float[][] m;
+    private final float[][] v;
+    private final float[] weightDecay;
+    private final double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double clipNorm;
+    private long t;
+
+    /**
+     * @param weightDecay per parameter array (same order), 0 for none
+     * @param clipNorm    largest global gradient norm, or 0 for no clipping
+     */
+    public Adam(List<INDArray> parameters, List<INDArray> gradients, double learningRate, double[] weightDecay,
+                double clipNorm) {
+        this(parameters, gradients, learningRate, 0.9, 0.999, 1e-8, weightDecay, clipNorm);
+    }
+
+    public Adam(List<INDArray> parameters, List<INDArray> gradients, double learningRate, double beta1, double beta2,
+                double epsilon, double[] weightDecay, double clipNorm) {
+        if (parameters.size() != gradients.size() || parameters.size() != weightDecay.length) {
+            throw new IllegalArgumentException("parameters, gradients and weight decays must match one to one");
+        }
+        int n = parameters.size();
+        this.params = new FloatBuffer[n];
+        this.grads = new FloatBuffer[n];
+        this.m = new float[n][];
+        this.v = new float[n][];
+        this.weightDecay = new float[n];
+        for (int i = 0; i < n; i++) {
+            params[i] = F32.view(parameters.get(i));
+            grads[i] = F32.view(gradients.get(i));
+            if (params[i].capacity() != grads[i].capacity()) {
+                throw new IllegalArgumentException("parameter " + i + " and its gradient differ in size");
+            }
+            m[i] = new float[params[i].capacity()];
+            v[i] = new float[params[i].capacity()];
+            this.weightDecay[i] = (float) weightDecay[i];
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.clipNorm = clipNorm;
+    }
+
+    /** The global L2 norm of the gradients as they are now (before decay and clipping). */
+    public double gradientNorm() {
+        double sum = 0;
+        for (FloatBuffer g : grads) {
+            for (int j = 0; j < g.capacity(); j++) {
+                float x = g.get(j);
+                sum += x * x;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    /** One update; returns the gradient norm before clipping (NaN or infinite norms are refused). */
+    public double step() {
+        double norm = gradientNorm();
+        if (!Double.isFinite(norm)) {
+            throw new NonFiniteException("gradient norm is " + norm + "; refusing to update the parameters");
+        }
+        float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / norm) : 1f;
+        t++;
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        double correction1 = 1 - Math.pow(beta1, t);
+        double correction2 = 1 - Math.pow(beta2, t);
+        float stepSize = (float) (learningRate * Math.sqrt(correction2) / correction1);
+        float eps = (float) (epsilon * Math.sqrt(correction2));
+        for (int i = 0; i < params.length; i++) {
+            FloatBuffer p = params[i];
+            FloatBuffer g = grads[i];
+            float[] mi = m[i];
+            float[] vi = v[i];
+            float decay = weightDecay[i];
+            for (int j = 0; j < mi.length; j++) {
+                float pj = p.get(j);
+                float gj = g.get(j) * scale + decay * pj;
+                mi[j] = b1 * mi[j] + (1 - b1) * gj;
+                vi[j] = b2 * vi[j] + (1 - b2) * gj * gj;
+                p.put(j, pj - stepSize * mi[j] / ((float) Math.sqrt(vi[j]) + eps));
+            }
+        }
+        return norm;
+    }
+
+    public long steps() {
+        return t;
+    }
+}

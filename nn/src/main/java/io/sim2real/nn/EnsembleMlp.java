@@ -1,0 +1,228 @@
+package io.sim2real.nn;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * E independent MLPs of one shape (E = 1 for a plain network), trained side by side. Weights, gradients and
+ * every intermediate buffer are allocated once, for a maximum batch size; a training step allocates no
+ * off-heap memory. Matrix products run on ND4J's BLAS (one gemm per member per layer), element-wise work in
+ * Java over direct views. The last layer is linear.
+ */
+public final class EnsembleMlp {
+
+    private final int members;
+    private final int[] sizes;
+    private final Activation activation;
+    private final int maxBatch;
+
+    /** [member][layer] weights (in x out), biases (1 x out), and their gradients. */
+    private final INDArray[][] w;
+    private final INDArray[][] b;
+    private final INDArray[][] dw;
+    private final INDArray[][] db;
+    /** [member][layer] pre-activations z and outputs h (maxBatch x out); h of the last layer is z. */
+    private final INDArray[][] z;
+    private final INDArray[][] h;
+    /** [member][layer] gradient with respect to a layer's input (maxBatch x in). */
+    private final INDArray[][] gIn;
+    /** [member] the input of the last forward pass, for the weight gradients of the first layer. */
+    private final INDArray[] input;
+
+    public EnsembleMlp(int members, int[] sizes, Activation activation, int maxBatch, long seed) {
+        if (members < 1 || sizes.length < 2 || maxBatch < 1) {
+            throw new IllegalArgumentException("need >= 1 member, >= 2 layer sizes and a positive batch");
+        }
+        this.members = members;
+        this.sizes = sizes.clone();
+        this.activation = activation;
+        this.maxBatch = maxBatch;
+        int layers = sizes.length - 1;
+        w = new INDArray[members][layers];
+        b = new INDArray[members][layers];
+        dw = new INDArray[members][layers];
+        db = new INDArray[members][layers];
+        z = new INDArray[members][layers];
+        h = new INDArray[members][layers];
+        gIn = new INDArray[members][layers];
+        input = new INDArray[members];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int e = 0; e < members; e++) {
+            for (int l = 0; l < layers; l++) {
+                int in = sizes[l];
+                int out = sizes[l + 1];
+                w[e][l] = F32.zeros(in, out);
+                b[e][l] = F32.zeros(1, out);
+                dw[e][l] = F32.zeros(in, out);
+                db[e][l] = F32.zeros(1, out);
+                z[e][l] = F32.zeros(maxBatch, out);
+                h[e][l] = l == layers - 1 ? z[e][l] : F32.zeros(maxBatch, out);
+                gIn[e][l] = F32.zeros(maxBatch, in);
+                initialise(w[e][l], in, out, random);
+            }
+        }
+    }
+
+    /** Truncated-normal-like init with std 1/(2 sqrt(in)), as MBPO's networks use; biases zero. */
+    private static void initialise(INDArray weights, int in, int out, SplittableRandom random) {
+        FloatBuffer v = F32.view(weights);
+        double std = 1.0 / (2.0 * Math.sqrt(in));
+        for (int i = 0; i < in * out; i++) {
+            double x;
+            do {
+                x = gaussian(random);
+            } while (Math.abs(x) > 2);
+            v.put(i, (float) (x * std));
+        }
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u1 = 1.0 - r.nextDouble();
+        double u2 = r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    public int members() {
+        return members;
+    }
+
+    public int inputSize() {
+        return sizes[0];
+    }
+
+    public int outputSize() {
+        return sizes[sizes.length - 1];
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    public int layers() {
+        return sizes.length - 1;
+    }
+
+    /**
+     * Member e's output for the first {@code rows} rows of {@code x} (at least rows x in, row-major). The result
+     * is a view into this network's buffers, valid until the next forward pass of the member.
+     */
+    public INDArray forward(int e, INDArray x, int rows) {
+        checkRows(rows);
+        INDArray in = F32.rows(x, rows);
+        input[e] = in;
+        int layers = layers();
+        for (int l = 0; l < layers; l++) {
+            INDArray zl = F32.rows(z[e][l], rows);
+            Nd4j.gemm(in, w[e][l], zl, false, false, 1.0, 0.0);
+            addBias(zl, b[e][l], rows, sizes[l + 1]);
+            if (l < layers - 1) {
+                INDArray hl = F32.rows(h[e][l], rows);
+                activation.forward(F32.view(zl), F32.view(hl), rows * sizes[l + 1]);
+                in = hl;
+            } else {
+                in = zl;
+            }
+        }
+        return in;
+    }
+
+    /**
+     * Gradients of member e for the loss whose gradient with respect to the last forward output is {@code gOut}
+     * (rows x out). Overwrites the member's parameter gradients; returns the gradient with respect to its input.
+     */
+    public INDArray backward(int e, INDArray gOut, int rows) {
+        checkRows(rows);
+        INDArray g = F32.rows(gOut, rows);
+        for (int l = layers() - 1; l >= 0; l--) {
+            INDArray layerInput = l == 0 ? input[e] : F32.rows(h[e][l - 1], rows);
+            Nd4j.gemm(layerInput, g, dw[e][l], true, false, 1.0, 0.0);
+            columnSums(g, db[e][l], rows, sizes[l + 1]);
+            INDArray gi = F32.rows(gIn[e][l], rows);
+            Nd4j.gemm(g, w[e][l], gi, false, true, 1.0, 0.0);
+            if (l > 0) {
+                int n = rows * sizes[l];
+                activation.backward(F32.view(F32.rows(z[e][l - 1], rows)), F32.view(F32.rows(h[e][l - 1], rows)),
+                        F32.view(gi), n);
+            }
+            g = gi;
+        }
+        return g;
+    }
+
+    private static void addBias(INDArray zl, INDArray bias, int rows, int cols) {
+        FloatBuffer zv = F32.view(zl);
+        FloatBuffer bv = F32.view(bias);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                zv.put(base + c, zv.get(base + c) + bv.get(c));
+            }
+        }
+    }
+
+    private static void columnSums(INDArray g, INDArray out, int rows, int cols) {
+        FloatBuffer gv = F32.view(g);
+        FloatBuffer ov = F32.view(out);
+        for (int c = 0; c < cols; c++) {
+            ov.put(c, 0f);
+        }
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                ov.put(c, ov.get(c) + gv.get(base + c));
+            }
+        }
+    }
+
+    private void checkRows(int rows) {
+        if (rows < 1 || rows > maxBatch) {
+            throw new IllegalArgumentException("batch of " + rows + " rows; this network holds buffers for 1.." + maxBatch);
+        }
+    }
+
+    /** Every parameter array, member by member, layer by layer: weights then bias. */
+    public List<INDArray> parameters() {
+        List<INDArray> out = new ArrayList<>();
+        for (int e = 0; e < members; e++) {
+            for (int l = 0; l < layers(); l++) {
+                out.add(w[e][l]);
+                out.add(b[e][l]);
+            }
+        }
+        return out;
+    }
+
+    /** The gradients, in the order of {@link #parameters()}. */
+    public List<INDArray> gradients() {
+        List<INDArray> out = new ArrayList<>();
+        for (int e = 0; e < members; e++) {
+            for (int l = 0; l < layers(); l++) {
+                out.add(dw[e][l]);
+                out.add(db[e][l]);
+            }
+        }
+        return out;
+    }
+
+    /** The parameters of one member, for copying a member (elites) or for per-member optimisers. */
+    public List<INDArray> parameters(int e) {
+        return parameters().subList(e * 2 * layers(), (e + 1) * 2 * layers());
+    }
+
+    public List<INDArray> gradients(int e) {
+        return gradients().subList(e * 2 * layers(), (e + 1) * 2 * layers());
+    }
+
+    /** Index of the weight layer each parameter array belongs to (for per-layer weight decay). */
+    public int layerOf(int parameterIndex) {
+        return (parameterIndex % (2 * layers())) / 2;
+    }
+
+    public boolean isWeight(int parameterIndex) {
+        return parameterIndex % 2 == 0;
+    }
+}

@@ -1,0 +1,100 @@
+package io.sim2real.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class GaussianEnsembleTest {
+
+    private static INDArray fill(int rows, int cols, java.util.function.IntToDoubleFunction f) {
+        INDArray a = F32.zeros(rows, cols);
+        FloatBuffer v = F32.view(a);
+        for (int i = 0; i < rows * cols; i++) {
+            v.put(i, (float) f.applyAsDouble(i));
+        }
+        return a;
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesIncludingTheLogVarianceBounds() {
+        SplittableRandom r = new SplittableRandom(1);
+        GaussianEnsemble model = new GaussianEnsemble(2, 3, new int[] {8}, 2, Activation.SILU, 6, 1e-3,
+                new double[] {0, 0}, 0.01, 2);
+        // bounds close to the outputs, so that both soft bounds carry gradient
+        F32.view(model.parameters().get(model.parameters().size() - 2)).put(0, 0.2f);
+        F32.view(model.parameters().get(model.parameters().size() - 1)).put(1, -0.3f);
+        INDArray[] x = {fill(6, 3, i -> 2 * r.nextDouble() - 1), fill(6, 3, i -> 2 * r.nextDouble() - 1)};
+        INDArray[] y = {fill(6, 2, i -> r.nextDouble()), fill(6, 2, i -> r.nextDouble())};
+        model.computeGradients(x, y, 6);
+        List<INDArray> params = model.parameters();
+        List<INDArray> grads = model.gradients();
+        SplittableRandom dir = new SplittableRandom(3);
+        for (int trial = 0; trial < 5; trial++) {
+            float[][] d = new float[params.size()][];
+            double analytic = 0;
+            for (int p = 0; p < params.size(); p++) {
+                FloatBuffer g = F32.view(grads.get(p));
+                d[p] = new float[g.capacity()];
+                for (int j = 0; j < d[p].length; j++) {
+                    d[p][j] = (float) (2 * dir.nextDouble() - 1);
+                    analytic += d[p][j] * g.get(j);
+                }
+            }
+            double eps = 1e-2;
+            shift(params, d, eps);
+            double plus = model.computeGradients(x, y, 6);
+            shift(params, d, -2 * eps);
+            double minus = model.computeGradients(x, y, 6);
+            shift(params, d, eps);
+            model.computeGradients(x, y, 6);
+            assertEquals(analytic, (plus - minus) / (2 * eps), 3e-3 * Math.max(1, Math.abs(analytic)), "trial " + trial);
+        }
+    }
+
+    @Test
+    void shouldLearnTheMeanAndTheNoiseLevelOfNoisyData() {
+        int n = 512;
+        SplittableRandom r = new SplittableRandom(5);
+        INDArray x = fill(n, 1, i -> 2 * r.nextDouble() - 1);
+        FloatBuffer xv = F32.view(x);
+        double noise = 0.1;
+        INDArray y = fill(n, 1, i -> Math.sin(3 * xv.get(i)) + noise * gaussian(r));
+        GaussianEnsemble model = new GaussianEnsemble(3, 1, new int[] {64, 64}, 1, Activation.SILU, n, 3e-3,
+                new double[] {1e-5, 1e-5, 1e-5}, 0.01, 4);
+        INDArray[] xs = {x, x, x};
+        INDArray[] ys = {y, y, y};
+        for (int step = 0; step < 2000; step++) {
+            model.trainStep(xs, ys, n);
+        }
+        INDArray mean = F32.zeros(n, 1);
+        INDArray logVar = F32.zeros(n, 1);
+        model.predict(1, x, n, mean, logVar);
+        double mse = 0;
+        double lv = 0;
+        for (int i = 0; i < n; i++) {
+            double d = F32.view(mean).get(i) - Math.sin(3 * xv.get(i));
+            mse += d * d / n;
+            lv += F32.view(logVar).get(i) / n;
+        }
+        assertTrue(mse < 3e-3, "mean error " + mse);
+        assertEquals(Math.log(noise * noise), lv, 0.7, "learned log-variance near log(0.01) = -4.6");
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    private static void shift(List<INDArray> params, float[][] d, double eps) {
+        for (int p = 0; p < params.size(); p++) {
+            FloatBuffer v = F32.view(params.get(p));
+            for (int j = 0; j < d[p].length; j++) {
+                v.put(j, v.get(j) + (float) (eps * d[p][j]));
+            }
+        }
+    }
+}
