@@ -1,0 +1,95 @@
+package io.sim2real.env;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kafka.InjectKafkaCompanion;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.Topics;
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.testing.KafkaBrokerResource;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Offline datasets through env-service's API, replayed onto the real broker. */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
+class DatasetApiTest {
+
+    private static final String TOKEN = "Bearer test-token";
+
+    @InjectKafkaCompanion
+    KafkaCompanion companion;
+
+    private static String line(int step, double obs0, String act0) {
+        String obs = "[" + obs0 + ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]";
+        return "{\"episodeId\":1,\"step\":" + step + ",\"obs\":" + obs + ",\"act\":[" + act0 + ",0,0,0,0,0],\"rew\":0.5,"
+                + "\"nextObs\":" + obs + "}\n";
+    }
+
+    @Test
+    void shouldGenerateListAndReplayADatasetAsRealTransitions() throws Exception {
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"name\":\"gravity2-random\",\"domain\":\"real\",\"physics\":{\"gravity\":2.0},\"policy\":\"random\","
+                        + "\"envSteps\":300,\"numEnvs\":2,\"seed\":7}")
+                .post("/api/v1/datasets").then().statusCode(201)
+                .body("header.transitions", equalTo(300)).body("header.physics.gravity", equalTo(2.0f));
+        given().get("/api/v1/datasets").then().statusCode(200).body("name", hasItem("gravity2-random"));
+
+        given().header("Authorization", TOKEN).contentType("application/json").body("{\"runId\":\"replay-run\",\"batchSize\":100}")
+                .post("/api/v1/datasets/gravity2-random/replay").then().statusCode(200).body("batches", equalTo(3));
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.TRANSITIONS, r -> r.select().where(x -> "replay-run".equals(x.key())).select().first(3))
+                .awaitCompletion(Duration.ofSeconds(30)).getRecords();
+        int total = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            TransitionBatch b = Codecs.TRANSITION_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            assertEquals(Domain.REAL, b.domain());
+            total += b.size();
+        }
+        assertEquals(300, total);
+    }
+
+    @Test
+    void shouldImportARobotLogAllOrNothing() {
+        given().header("Authorization", TOKEN).contentType("application/x-ndjson")
+                .body((line(0, 0.1, "0.5") + line(1, 0.2, "-0.5")).getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/robot-log/import").then().statusCode(201).body("header.transitions", equalTo(2))
+                .body("header.behaviour", equalTo("imported"));
+        given().header("Authorization", TOKEN).contentType("application/x-ndjson")
+                .body((line(0, 0.1, "0.5") + line(1, 0.2, "1.5")).getBytes(StandardCharsets.UTF_8))
+                .post("/api/v1/datasets/robot-log-bad/import").then().statusCode(422).body("message", containsString("line 2"));
+        given().get("/api/v1/datasets").then().body("name", org.hamcrest.Matchers.not(hasItem("robot-log-bad")));
+    }
+
+    @Test
+    void shouldRefuseACorruptFileWithAClearErrorAndBadNamesWith400() throws Exception {
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"name\":\"to-corrupt\",\"envSteps\":50,\"seed\":1}").post("/api/v1/datasets").then().statusCode(201);
+        try (RandomAccessFile f = new RandomAccessFile(Path.of("target/test-datasets/to-corrupt.s2rds").toFile(), "rw")) {
+            f.seek(f.length() - 10);
+            int b = f.read();
+            f.seek(f.length() - 10);
+            f.write(b ^ 0xFF);
+        }
+        given().header("Authorization", TOKEN).contentType("application/json").body("{\"runId\":\"corrupt-run\"}")
+                .post("/api/v1/datasets/to-corrupt/replay").then().statusCode(422).body("message", containsString("checksum mismatch"));
+        given().header("Authorization", TOKEN).contentType("application/json").body("{\"runId\":\"r\"}")
+                .post("/api/v1/datasets/no-such-set/replay").then().statusCode(404);
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"name\":\"../../etc/passwd\"}").post("/api/v1/datasets").then().statusCode(400);
+    }
+}
