@@ -12,6 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * every intermediate buffer are allocated once, for a maximum batch size; a training step allocates no
  * off-heap memory. Matrix products run on ND4J's BLAS (one gemm per member per layer), element-wise work in
  * Java over direct views. The last layer is linear.
+ *
+ * <p>The members share one set of activation buffers, so a member's {@link #backward} must follow its own
+ * {@link #forward} with no other member's forward in between (members are trained one after another).
+ * This keeps the memory of a 7-member ensemble that of one network.
  */
 public final class EnsembleMlp {
 
@@ -25,13 +29,14 @@ public final class EnsembleMlp {
     private final INDArray[][] b;
     private final INDArray[][] dw;
     private final INDArray[][] db;
-    /** [member][layer] pre-activations z and outputs h (maxBatch x out); h of the last layer is z. */
-    private final INDArray[][] z;
-    private final INDArray[][] h;
-    /** [member][layer] gradient with respect to a layer's input (maxBatch x in). */
-    private final INDArray[][] gIn;
-    /** [member] the input of the last forward pass, for the weight gradients of the first layer. */
-    private final INDArray[] input;
+    /** [layer] pre-activations z and outputs h (maxBatch x out) of the last forward pass; h of the last layer is z. */
+    private final INDArray[] z;
+    private final INDArray[] h;
+    /** [layer] gradient with respect to a layer's input (maxBatch x in). */
+    private final INDArray[] gIn;
+    /** The input and the member of the last forward pass, for the first layer's weight gradients. */
+    private INDArray input;
+    private int lastForward = -1;
 
     public EnsembleMlp(int members, int[] sizes, Activation activation, int maxBatch, long seed) {
         if (members < 1 || sizes.length < 2 || maxBatch < 1) {
@@ -46,10 +51,14 @@ public final class EnsembleMlp {
         b = new INDArray[members][layers];
         dw = new INDArray[members][layers];
         db = new INDArray[members][layers];
-        z = new INDArray[members][layers];
-        h = new INDArray[members][layers];
-        gIn = new INDArray[members][layers];
-        input = new INDArray[members];
+        z = new INDArray[layers];
+        h = new INDArray[layers];
+        gIn = new INDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            z[l] = F32.zeros(maxBatch, sizes[l + 1]);
+            h[l] = l == layers - 1 ? z[l] : F32.zeros(maxBatch, sizes[l + 1]);
+            gIn[l] = F32.zeros(maxBatch, sizes[l]);
+        }
         SplittableRandom random = new SplittableRandom(seed);
         for (int e = 0; e < members; e++) {
             for (int l = 0; l < layers; l++) {
@@ -59,9 +68,6 @@ public final class EnsembleMlp {
                 b[e][l] = F32.zeros(1, out);
                 dw[e][l] = F32.zeros(in, out);
                 db[e][l] = F32.zeros(1, out);
-                z[e][l] = F32.zeros(maxBatch, out);
-                h[e][l] = l == layers - 1 ? z[e][l] : F32.zeros(maxBatch, out);
-                gIn[e][l] = F32.zeros(maxBatch, in);
                 initialise(w[e][l], in, out, random);
             }
         }
@@ -108,19 +114,20 @@ public final class EnsembleMlp {
 
     /**
      * Member e's output for the first {@code rows} rows of {@code x} (at least rows x in, row-major). The result
-     * is a view into this network's buffers, valid until the next forward pass of the member.
+     * is a view into this network's buffers, valid until the next forward pass.
      */
     public INDArray forward(int e, INDArray x, int rows) {
         checkRows(rows);
         INDArray in = F32.rows(x, rows);
-        input[e] = in;
+        input = in;
+        lastForward = e;
         int layers = layers();
         for (int l = 0; l < layers; l++) {
-            INDArray zl = F32.rows(z[e][l], rows);
+            INDArray zl = F32.rows(z[l], rows);
             Nd4j.gemm(in, w[e][l], zl, false, false, 1.0, 0.0);
             addBias(zl, b[e][l], rows, sizes[l + 1]);
             if (l < layers - 1) {
-                INDArray hl = F32.rows(h[e][l], rows);
+                INDArray hl = F32.rows(h[l], rows);
                 activation.forward(F32.view(zl), F32.view(hl), rows * sizes[l + 1]);
                 in = hl;
             } else {
@@ -136,16 +143,19 @@ public final class EnsembleMlp {
      */
     public INDArray backward(int e, INDArray gOut, int rows) {
         checkRows(rows);
+        if (e != lastForward || input.rows() != rows) {
+            throw new IllegalStateException("backward(" + e + ", " + rows + " rows) must follow that member's forward pass");
+        }
         INDArray g = F32.rows(gOut, rows);
         for (int l = layers() - 1; l >= 0; l--) {
-            INDArray layerInput = l == 0 ? input[e] : F32.rows(h[e][l - 1], rows);
+            INDArray layerInput = l == 0 ? input : F32.rows(h[l - 1], rows);
             Nd4j.gemm(layerInput, g, dw[e][l], true, false, 1.0, 0.0);
             columnSums(g, db[e][l], rows, sizes[l + 1]);
-            INDArray gi = F32.rows(gIn[e][l], rows);
+            INDArray gi = F32.rows(gIn[l], rows);
             Nd4j.gemm(g, w[e][l], gi, false, true, 1.0, 0.0);
             if (l > 0) {
                 int n = rows * sizes[l];
-                activation.backward(F32.view(F32.rows(z[e][l - 1], rows)), F32.view(F32.rows(h[e][l - 1], rows)),
+                activation.backward(F32.view(F32.rows(z[l - 1], rows)), F32.view(F32.rows(h[l - 1], rows)),
                         F32.view(gi), n);
             }
             g = gi;
