@@ -19,7 +19,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * MBPO's dynamics ensemble (7 members, 23 -> 4 x 200 SiLU -> 2 x 18, Gaussian NLL with learned bounds, Adam,
  * batch 256 per member) against the PyTorch peer (benchmarks/peer/ensemble_peer.py) with the same threads,
- * in the same run: median ms per training step, and seconds for 100,000 x 7 inference.
+ * in the same run: median ms per training step, and seconds for 100,000 x 7 inference. Our threads train
+ * members in parallel (BLAS itself single-threaded: OMP_NUM_THREADS=1); the peer uses torch's threads.
  * Run: {@code bin/bench ensemble [threads]}.
  */
 public final class EnsembleBenchmark {
@@ -37,7 +38,7 @@ public final class EnsembleBenchmark {
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         GaussianEnsemble model = new GaussianEnsemble(MEMBERS, IN, new int[] {200, 200, 200, 200}, OUT, Activation.SILU,
-                CHUNK, 1e-3, new double[] {2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4}, 0.01, 0);
+                CHUNK, 1e-3, new double[] {2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4}, 0.01, threads, 0);
         SplittableRandom r = new SplittableRandom(1);
         INDArray[] x = new INDArray[MEMBERS];
         INDArray[] y = new INDArray[MEMBERS];

@@ -13,9 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * off-heap memory. Matrix products run on ND4J's BLAS (one gemm per member per layer), element-wise work in
  * Java over direct views. The last layer is linear.
  *
- * <p>The members share one set of activation buffers, so a member's {@link #backward} must follow its own
- * {@link #forward} with no other member's forward in between (members are trained one after another).
- * This keeps the memory of a 7-member ensemble that of one network.
+ * <p>Activation buffers come in {@code lanes} sets; member e uses lane {@code e % lanes}. Members of different
+ * lanes may run on different threads at once; within a lane, a member's {@link #backward} must follow its own
+ * {@link #forward} with no other forward in that lane in between. One lane keeps the memory of a 7-member
+ * ensemble that of one network.
  */
 public final class EnsembleMlp {
 
@@ -29,17 +30,22 @@ public final class EnsembleMlp {
     private final INDArray[][] b;
     private final INDArray[][] dw;
     private final INDArray[][] db;
-    /** [layer] pre-activations z and outputs h (maxBatch x out) of the last forward pass; h of the last layer is z. */
-    private final INDArray[] z;
-    private final INDArray[] h;
-    /** [layer] gradient with respect to a layer's input (maxBatch x in). */
-    private final INDArray[] gIn;
-    /** The input and the member of the last forward pass, for the first layer's weight gradients. */
-    private INDArray input;
-    private int lastForward = -1;
+    private final int lanes;
+    /** [lane][layer] pre-activations z and outputs h (maxBatch x out) of the last forward pass; h of the last layer is z. */
+    private final INDArray[][] z;
+    private final INDArray[][] h;
+    /** [lane][layer] gradient with respect to a layer's input (maxBatch x in). */
+    private final INDArray[][] gIn;
+    /** [lane] the input and the member of the last forward pass, for the first layer's weight gradients. */
+    private final INDArray[] input;
+    private final int[] lastForward;
 
     public EnsembleMlp(int members, int[] sizes, Activation activation, int maxBatch, long seed) {
-        if (members < 1 || sizes.length < 2 || maxBatch < 1) {
+        this(members, sizes, activation, maxBatch, 1, seed);
+    }
+
+    public EnsembleMlp(int members, int[] sizes, Activation activation, int maxBatch, int lanes, long seed) {
+        if (members < 1 || sizes.length < 2 || maxBatch < 1 || lanes < 1) {
             throw new IllegalArgumentException("need >= 1 member, >= 2 layer sizes and a positive batch");
         }
         this.members = members;
@@ -51,13 +57,19 @@ public final class EnsembleMlp {
         b = new INDArray[members][layers];
         dw = new INDArray[members][layers];
         db = new INDArray[members][layers];
-        z = new INDArray[layers];
-        h = new INDArray[layers];
-        gIn = new INDArray[layers];
-        for (int l = 0; l < layers; l++) {
-            z[l] = F32.zeros(maxBatch, sizes[l + 1]);
-            h[l] = l == layers - 1 ? z[l] : F32.zeros(maxBatch, sizes[l + 1]);
-            gIn[l] = F32.zeros(maxBatch, sizes[l]);
+        this.lanes = Math.min(lanes, members);
+        z = new INDArray[this.lanes][layers];
+        h = new INDArray[this.lanes][layers];
+        gIn = new INDArray[this.lanes][layers];
+        input = new INDArray[this.lanes];
+        lastForward = new int[this.lanes];
+        java.util.Arrays.fill(lastForward, -1);
+        for (int lane = 0; lane < this.lanes; lane++) {
+            for (int l = 0; l < layers; l++) {
+                z[lane][l] = F32.zeros(maxBatch, sizes[l + 1]);
+                h[lane][l] = l == layers - 1 ? z[lane][l] : F32.zeros(maxBatch, sizes[l + 1]);
+                gIn[lane][l] = F32.zeros(maxBatch, sizes[l]);
+            }
         }
         SplittableRandom random = new SplittableRandom(seed);
         for (int e = 0; e < members; e++) {
@@ -108,6 +120,10 @@ public final class EnsembleMlp {
         return maxBatch;
     }
 
+    public int lanes() {
+        return lanes;
+    }
+
     public int layers() {
         return sizes.length - 1;
     }
@@ -118,16 +134,17 @@ public final class EnsembleMlp {
      */
     public INDArray forward(int e, INDArray x, int rows) {
         checkRows(rows);
+        int lane = e % lanes;
         INDArray in = F32.rows(x, rows);
-        input = in;
-        lastForward = e;
+        input[lane] = in;
+        lastForward[lane] = e;
         int layers = layers();
         for (int l = 0; l < layers; l++) {
-            INDArray zl = F32.rows(z[l], rows);
+            INDArray zl = F32.rows(z[lane][l], rows);
             Nd4j.gemm(in, w[e][l], zl, false, false, 1.0, 0.0);
             addBias(zl, b[e][l], rows, sizes[l + 1]);
             if (l < layers - 1) {
-                INDArray hl = F32.rows(h[l], rows);
+                INDArray hl = F32.rows(h[lane][l], rows);
                 activation.forward(F32.view(zl), F32.view(hl), rows * sizes[l + 1]);
                 in = hl;
             } else {
@@ -143,19 +160,20 @@ public final class EnsembleMlp {
      */
     public INDArray backward(int e, INDArray gOut, int rows) {
         checkRows(rows);
-        if (e != lastForward || input.rows() != rows) {
+        int lane = e % lanes;
+        if (e != lastForward[lane] || input[lane].rows() != rows) {
             throw new IllegalStateException("backward(" + e + ", " + rows + " rows) must follow that member's forward pass");
         }
         INDArray g = F32.rows(gOut, rows);
         for (int l = layers() - 1; l >= 0; l--) {
-            INDArray layerInput = l == 0 ? input : F32.rows(h[l - 1], rows);
+            INDArray layerInput = l == 0 ? input[lane] : F32.rows(h[lane][l - 1], rows);
             Nd4j.gemm(layerInput, g, dw[e][l], true, false, 1.0, 0.0);
             columnSums(g, db[e][l], rows, sizes[l + 1]);
-            INDArray gi = F32.rows(gIn[l], rows);
+            INDArray gi = F32.rows(gIn[lane][l], rows);
             Nd4j.gemm(g, w[e][l], gi, false, true, 1.0, 0.0);
             if (l > 0) {
                 int n = rows * sizes[l];
-                activation.backward(F32.view(F32.rows(z[l - 1], rows)), F32.view(F32.rows(h[l - 1], rows)),
+                activation.backward(F32.view(F32.rows(z[lane][l - 1], rows)), F32.view(F32.rows(h[lane][l - 1], rows)),
                         F32.view(gi), n);
             }
             g = gi;

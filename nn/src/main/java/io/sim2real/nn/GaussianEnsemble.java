@@ -25,9 +25,21 @@ public final class GaussianEnsemble {
     /** [member] gradient of the loss with respect to the network's raw output (maxBatch x 2D). */
     private final INDArray[] gOut;
     private final Adam adam;
+    private final int lanes;
+    /** [lane] this lane's share of the bound gradients; [member] the member's NLL of the last step. */
+    private final float[][] laneDMax;
+    private final float[][] laneDMin;
+    private final double[] memberLoss;
+    private final java.util.concurrent.ExecutorService pool;
 
     public GaussianEnsemble(int members, int inDim, int[] hidden, int outDim, Activation activation, int maxBatch,
                             double learningRate, double[] weightDecayPerLayer, double boundPenalty, long seed) {
+        this(members, inDim, hidden, outDim, activation, maxBatch, learningRate, weightDecayPerLayer, boundPenalty, 1, seed);
+    }
+
+    /** With {@code threads} > 1, members are trained on that many threads at once, each with its own buffers. */
+    public GaussianEnsemble(int members, int inDim, int[] hidden, int outDim, Activation activation, int maxBatch,
+                            double learningRate, double[] weightDecayPerLayer, double boundPenalty, int threads, long seed) {
         int[] sizes = new int[hidden.length + 2];
         sizes[0] = inDim;
         System.arraycopy(hidden, 0, sizes, 1, hidden.length);
@@ -35,7 +47,16 @@ public final class GaussianEnsemble {
         if (weightDecayPerLayer.length != sizes.length - 1) {
             throw new IllegalArgumentException("one weight decay per layer: " + (sizes.length - 1) + " expected");
         }
-        this.net = new EnsembleMlp(members, sizes, activation, maxBatch, seed);
+        this.net = new EnsembleMlp(members, sizes, activation, maxBatch, threads, seed);
+        this.lanes = net.lanes();
+        this.laneDMax = new float[lanes][outDim];
+        this.laneDMin = new float[lanes][outDim];
+        this.memberLoss = new double[members];
+        this.pool = lanes > 1 ? java.util.concurrent.Executors.newFixedThreadPool(lanes - 1, r -> {
+            Thread t = new Thread(r, "ensemble-lane");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.outDim = outDim;
         this.boundPenalty = boundPenalty;
         this.maxLogVar = F32.zeros(1, outDim).addi(0.5);
@@ -96,56 +117,100 @@ public final class GaussianEnsemble {
      * that objective; does not update anything.
      */
     double computeGradients(INDArray[] x, INDArray[] y, int rows) {
+        runLanes(lane -> {
+            java.util.Arrays.fill(laneDMax[lane], 0f);
+            java.util.Arrays.fill(laneDMin[lane], 0f);
+            for (int e = lane; e < net.members(); e += lanes) {
+                memberLoss[e] = memberGradients(e, x[e], y[e], rows, laneDMax[lane], laneDMin[lane]);
+            }
+        });
         FloatBuffer maxV = F32.view(maxLogVar);
         FloatBuffer minV = F32.view(minLogVar);
         FloatBuffer dMax = F32.view(dMaxLogVar);
         FloatBuffer dMin = F32.view(dMinLogVar);
-        for (int j = 0; j < outDim; j++) {
-            dMax.put(j, (float) boundPenalty);
-            dMin.put(j, (float) -boundPenalty);
-        }
         double total = 0;
-        float scale = 1f / (rows * outDim);
-        int width = 2 * outDim;
         for (int e = 0; e < net.members(); e++) {
-            FloatBuffer out = F32.view(net.forward(e, x[e], rows));
-            FloatBuffer target = F32.view(y[e]);
-            FloatBuffer g = F32.view(gOut[e]);
-            double loss = 0;
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < outDim; j++) {
-                    int meanAt = r * width + j;
-                    int rawAt = meanAt + outDim;
-                    float max = maxV.get(j);
-                    float min = minV.get(j);
-                    float raw = out.get(rawAt);
-                    float upper = max - softplus(max - raw);
-                    float logVar = min + softplus(upper - min);
-                    float invVar = (float) Math.exp(-logVar);
-                    float diff = out.get(meanAt) - target.get(r * outDim + j);
-                    loss += diff * diff * invVar + logVar;
-                    g.put(meanAt, 2f * diff * invVar * scale);
-                    float dLogVar = (1f - diff * diff * invVar) * scale;
-                    float sLower = sigmoid(upper - min);
-                    float sUpper = sigmoid(max - raw);
-                    g.put(rawAt, dLogVar * sLower * sUpper);
-                    dMax.put(j, dMax.get(j) + dLogVar * sLower * (1f - sUpper));
-                    dMin.put(j, dMin.get(j) + dLogVar * (1f - sLower));
-                }
+            if (!Double.isFinite(memberLoss[e])) {
+                throw new NonFiniteException("member " + e + " loss is " + memberLoss[e]);
             }
-            loss *= scale;
-            if (!Double.isFinite(loss)) {
-                throw new NonFiniteException("member " + e + " loss is " + loss);
-            }
-            total += loss;
-            net.backward(e, gOut[e], rows);
+            total += memberLoss[e];
         }
-        lastMeanNll = total / net.members();
         double penalty = 0;
         for (int j = 0; j < outDim; j++) {
+            float sumMax = (float) boundPenalty;
+            float sumMin = (float) -boundPenalty;
+            for (int lane = 0; lane < lanes; lane++) {
+                sumMax += laneDMax[lane][j];
+                sumMin += laneDMin[lane][j];
+            }
+            dMax.put(j, sumMax);
+            dMin.put(j, sumMin);
             penalty += boundPenalty * (maxV.get(j) - minV.get(j));
         }
+        lastMeanNll = total / net.members();
         return total + penalty;
+    }
+
+    /** Member e's NLL on its batch; fills its network gradients and adds its bound gradients to dMax, dMin. */
+    private double memberGradients(int e, INDArray xe, INDArray ye, int rows, float[] dMax, float[] dMin) {
+        FloatBuffer maxV = F32.view(maxLogVar);
+        FloatBuffer minV = F32.view(minLogVar);
+        float scale = 1f / (rows * outDim);
+        int width = 2 * outDim;
+        FloatBuffer out = F32.view(net.forward(e, xe, rows));
+        FloatBuffer target = F32.view(ye);
+        FloatBuffer g = F32.view(gOut[e]);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < outDim; j++) {
+                int meanAt = r * width + j;
+                int rawAt = meanAt + outDim;
+                float max = maxV.get(j);
+                float min = minV.get(j);
+                float raw = out.get(rawAt);
+                float upper = max - softplus(max - raw);
+                float logVar = min + softplus(upper - min);
+                float invVar = (float) Math.exp(-logVar);
+                float diff = out.get(meanAt) - target.get(r * outDim + j);
+                loss += diff * diff * invVar + logVar;
+                g.put(meanAt, 2f * diff * invVar * scale);
+                float dLogVar = (1f - diff * diff * invVar) * scale;
+                float sLower = sigmoid(upper - min);
+                float sUpper = sigmoid(max - raw);
+                g.put(rawAt, dLogVar * sLower * sUpper);
+                dMax[j] += dLogVar * sLower * (1f - sUpper);
+                dMin[j] += dLogVar * (1f - sLower);
+            }
+        }
+        net.backward(e, gOut[e], rows);
+        return loss * scale;
+    }
+
+    /** Runs lane 0 here and the others on the pool; waits for all. */
+    private void runLanes(java.util.function.IntConsumer work) {
+        if (pool == null) {
+            work.accept(0);
+            return;
+        }
+        java.util.List<java.util.concurrent.Future<?>> running = new ArrayList<>(lanes - 1);
+        for (int lane = 1; lane < lanes; lane++) {
+            int l = lane;
+            running.add(pool.submit(() -> work.accept(l)));
+        }
+        work.accept(0);
+        try {
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The gradients, in the order of {@link #parameters()}. */

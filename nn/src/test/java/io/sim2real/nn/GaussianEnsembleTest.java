@@ -85,6 +85,33 @@ class GaussianEnsembleTest {
         assertEquals(Math.log(noise * noise), lv, 0.7, "learned log-variance near log(0.01) = -4.6");
     }
 
+    @Test
+    void shouldTrainTheSameOnTwoThreadsAsOnOne() {
+        SplittableRandom r = new SplittableRandom(9);
+        INDArray[] x = new INDArray[3];
+        INDArray[] y = new INDArray[3];
+        for (int e = 0; e < 3; e++) {
+            x[e] = fill(16, 4, i -> 2 * r.nextDouble() - 1);
+            y[e] = fill(16, 2, i -> r.nextDouble());
+        }
+        GaussianEnsemble one = new GaussianEnsemble(3, 4, new int[] {8, 8}, 2, Activation.SILU, 16, 1e-3,
+                new double[] {1e-5, 1e-5, 1e-5}, 0.01, 1, 11);
+        GaussianEnsemble two = new GaussianEnsemble(3, 4, new int[] {8, 8}, 2, Activation.SILU, 16, 1e-3,
+                new double[] {1e-5, 1e-5, 1e-5}, 0.01, 2, 11);
+        for (int step = 0; step < 20; step++) {
+            assertEquals(one.trainStep(x, y, 16), two.trainStep(x, y, 16), 1e-6, "step " + step);
+        }
+        List<INDArray> a = one.parameters();
+        List<INDArray> b = two.parameters();
+        for (int p = 0; p < a.size(); p++) {
+            FloatBuffer va = F32.view(a.get(p));
+            FloatBuffer vb = F32.view(b.get(p));
+            for (int j = 0; j < va.capacity(); j++) {
+                assertEquals(va.get(j), vb.get(j), 1e-5);
+            }
+        }
+    }
+
     private static double gaussian(SplittableRandom r) {
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
