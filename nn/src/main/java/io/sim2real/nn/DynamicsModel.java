@@ -277,6 +277,52 @@ public final class DynamicsModel {
         }
     }
 
+    /** The checkpoint kind of a dynamics model. */
+    public static final String CHECKPOINT_KIND = "dynamics-ensemble";
+
+    /** Saves weights, bounds, standardisation and elites; {@code version} is the model version it records. */
+    public void save(java.nio.file.Path file, long version) throws java.io.IOException {
+        List<INDArray> arrays = new ArrayList<>(ensemble.parameters());
+        arrays.add(row(inputs.state()));
+        arrays.add(row(targets.state()));
+        float[] e = new float[elites.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = elites[i];
+        }
+        arrays.add(row(e));
+        Checkpoint.save(file, CHECKPOINT_KIND, java.util.Map.of("version", version, "obsDim", obsDim, "actDim", actDim,
+                "members", ensemble.members(), "hidden", config.hidden(), "activation", config.activation().name()), arrays);
+    }
+
+    /** Loads a checkpoint of the same shape; returns the model version it recorded. */
+    public long load(java.nio.file.Path file) {
+        Checkpoint.Loaded loaded = Checkpoint.load(file, CHECKPOINT_KIND);
+        List<INDArray> arrays = new ArrayList<>(ensemble.parameters());
+        INDArray in = F32.zeros(1, 2L * inputs.columns());
+        INDArray out = F32.zeros(1, 2L * targets.columns());
+        INDArray el = F32.zeros(1, elites.length);
+        arrays.add(in);
+        arrays.add(out);
+        arrays.add(el);
+        loaded.restoreInto(arrays);
+        float[] s = new float[2 * inputs.columns()];
+        F32.view(in).get(0, s);
+        inputs.restore(s);
+        float[] t = new float[2 * targets.columns()];
+        F32.view(out).get(0, t);
+        targets.restore(t);
+        for (int i = 0; i < elites.length; i++) {
+            elites[i] = (int) F32.view(el).get(i);
+        }
+        return ((Number) loaded.header().meta().get("version")).longValue();
+    }
+
+    private static INDArray row(float[] values) {
+        INDArray a = F32.zeros(1, values.length);
+        F32.view(a).put(0, values);
+        return a;
+    }
+
     private static int[] permutation(int n, SplittableRandom r) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
