@@ -1,12 +1,120 @@
 package io.sim2real.model;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.SampleMessages;
+import io.sim2real.contracts.SchemaVersion;
+import io.sim2real.contracts.Topics;
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.RolloutBatch;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.physics.halfcheetah.DomainPhysics;
+import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
+import io.sim2real.physics.halfcheetah.StepResult;
 import io.sim2real.testing.KafkaBrokerResource;
 import io.sim2real.testing.ServiceBaselineTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
 
-/** model-service against the real broker: the baseline every service meets. */
+/** model-service against the real broker: MBPO's model round on real HalfCheetah transitions. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class ModelServiceBrokerTest extends ServiceBaselineTest {
+
+    private static List<TransitionBatch> halfCheetah(String runId, int batches, int size, long seed) {
+        List<TransitionBatch> out = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(seed);
+        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed)) {
+            env.reset();
+            for (int b = 0; b < batches; b++) {
+                double[][] obs = new double[size][], act = new double[size][], next = new double[size][];
+                double[] rew = new double[size];
+                long[] episodes = new long[size];
+                int[] steps = new int[size];
+                for (int i = 0; i < size; i++) {
+                    double[] a = new double[6];
+                    for (int j = 0; j < 6; j++) {
+                        a[j] = 2 * r.nextDouble() - 1;
+                    }
+                    StepResult s = env.step(new double[][] {a});
+                    obs[i] = s.obs()[0];
+                    act[i] = s.act()[0];
+                    rew[i] = s.rew()[0];
+                    next[i] = s.nextObs()[0];
+                    episodes[i] = s.episodeIds()[0];
+                    steps[i] = s.stepIndices()[0];
+                }
+                out.add(new TransitionBatch(SchemaVersion.CURRENT, runId, Domain.SIM, "test-env", 0, episodes, steps, obs,
+                        act, rew, next, new boolean[size], new boolean[size]));
+            }
+        }
+        return out;
+    }
+
+    private void publishRun(String runId, RunSpec.Method method) {
+        RunSpec r = withRunId(SampleMessages.run(), runId);
+        RunSpec run = new RunSpec(r.schemaVersion(), runId, method, r.mode(), r.seed(), r.envSteps(), r.realDomain(),
+                List.of(Domain.SIM), r.parameters(), r.createdAtMs());
+        companion.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.RUNS, runId, Codecs.RUN_SPEC.encode(run))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId).then().statusCode(200));
+    }
+
+    private void publishTransitions(List<TransitionBatch> batches) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (TransitionBatch b : batches) {
+            records.add(new ProducerRecord<>(Topics.TRANSITIONS, b.runId(), Codecs.TRANSITION_BATCH.encode(b)));
+        }
+        companion.produce(String.class, byte[].class).fromRecords(records).awaitCompletion();
+    }
+
+    @Test
+    void shouldTrainTheRunsModelAndPublishBranchedRollouts() throws Exception {
+        publishRun("mbpo-run", RunSpec.Method.MBPO);
+        publishTransitions(halfCheetah("mbpo-run", 3, 200, 1));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/api/v1/runs/mbpo-run/model").then().statusCode(200)
+                        .body("version", greaterThanOrEqualTo(1)).body("elites.size()", equalTo(1)));
+        given().get("/api/v1/runs/mbpo-run/store").then().body("sim", equalTo(600));
+
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "mbpo-run".equals(x.key())).select().first(3))
+                .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+        int transitions = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            assertTrue(b.modelVersion() >= 1);
+            assertEquals(Domain.SIM, b.startDomain());
+            transitions += b.size();
+        }
+        assertEquals(600, transitions, "one round: 600 rollouts of length 1 in batches of 250");
+        assertTrue(Files.exists(Path.of("target/test-checkpoints/mbpo-run/dynamics.ckpt")));
+    }
+
+    @Test
+    void shouldStoreButNotModelARunWhoseMethodNeedsNoModel() {
+        publishRun("sac-run", RunSpec.Method.SAC);
+        publishTransitions(halfCheetah("sac-run", 2, 200, 2));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/runs/sac-run/store").then().body("sim", equalTo(400)));
+        given().get("/api/v1/runs/sac-run/model").then().statusCode(404);
+    }
 }

@@ -48,6 +48,12 @@ public class InboundRecords {
         void handle(T message) throws Exception;
     }
 
+    /** What a service does with a valid message when it also needs where the record came from. */
+    @FunctionalInterface
+    public interface RecordHandler<T> {
+        void handle(T message, IncomingKafkaRecordMetadata<?, ?> source) throws Exception;
+    }
+
     @Inject
     MeterRegistry registry;
 
@@ -76,6 +82,13 @@ public class InboundRecords {
 
     public <T extends Sim2RealMessage> CompletionStage<Void> process(Message<byte[]> record, MessageCodec<T> codec,
                                                                      Handler<T> handler) {
+        return process(record, codec, (RecordHandler<T>) (message, source) -> handler.handle(message));
+    }
+
+    /** As {@link #process(Message, MessageCodec, Handler)}, handing over the record's topic, partition and offset. */
+    @SuppressWarnings("unchecked")
+    public <T extends Sim2RealMessage> CompletionStage<Void> process(Message<byte[]> record, MessageCodec<T> codec,
+                                                                     RecordHandler<T> handler) {
         String topic = topicOf(record);
         T message;
         try {
@@ -85,7 +98,7 @@ public class InboundRecords {
             return deadLetter(record, topic, e.reason().name(), e);
         }
         try {
-            handler.handle(message);
+            handler.handle(message, record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null));
         } catch (Exception e) {
             LOG.errorf(e, "processing a valid %s from %s failed", codec.type().getSimpleName(), topic);
             return deadLetter(record, topic, PROCESSING_FAILED, e);

@@ -1,0 +1,34 @@
+package io.sim2real.model.store;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Collection;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/** On assignment, seeks each partition to where this process's stores end (see {@link ConsumedOffsets}). */
+@ApplicationScoped
+@Identifier("rebuild-from-log")
+public class RebuildFromLogListener implements KafkaConsumerRebalanceListener {
+
+    private static final Logger LOG = Logger.getLogger(RebuildFromLogListener.class);
+
+    @Inject
+    StoreRegistry stores;
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        for (TopicPartition p : partitions) {
+            var next = stores.offsets().nextOffset(p);
+            if (next.isPresent()) {
+                consumer.seek(p, next.getAsLong());
+            } else {
+                consumer.seekToBeginning(java.util.List.of(p));
+            }
+        }
+        LOG.infof("rebuilding transition stores from %s", partitions);
+    }
+}

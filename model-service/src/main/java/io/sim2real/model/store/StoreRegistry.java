@@ -1,0 +1,65 @@
+package io.sim2real.model.store;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.messages.TransitionBatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The transition stores of every run and domain, and where in the log they end. */
+@ApplicationScoped
+public class StoreRegistry {
+
+    /** A store's key. */
+    public record Key(String runId, Domain domain) {
+    }
+
+    @ConfigProperty(name = "sim2real.model.store-capacity", defaultValue = "1000000")
+    int capacity;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<Key, TransitionStore> stores = new ConcurrentHashMap<>();
+    private final ConsumedOffsets offsets = new ConsumedOffsets();
+
+    /** Adds a batch read at (partition, offset) unless this process already applied that record. */
+    public boolean add(TransitionBatch batch, TopicPartition partition, long offset) {
+        if (partition != null && offsets.alreadyApplied(partition, offset)) {
+            return false;
+        }
+        store(batch.runId(), batch.domain()).add(batch);
+        if (partition != null) {
+            offsets.applied(partition, offset);
+        }
+        return true;
+    }
+
+    public TransitionStore store(String runId, Domain domain) {
+        return stores.computeIfAbsent(new Key(runId, domain), k -> {
+            TransitionStore s = new TransitionStore(capacity);
+            Gauge.builder("sim2real.model.store.transitions", s, TransitionStore::size)
+                    .description("Transitions held in model-service's store, by run and domain")
+                    .tag("run", k.runId()).tag("domain", k.domain().wireName()).register(registry);
+            return s;
+        });
+    }
+
+    public Optional<TransitionStore> find(String runId, Domain domain) {
+        return Optional.ofNullable(stores.get(new Key(runId, domain)));
+    }
+
+    public Map<Key, TransitionStore> all() {
+        return Map.copyOf(stores);
+    }
+
+    public ConsumedOffsets offsets() {
+        return offsets;
+    }
+}

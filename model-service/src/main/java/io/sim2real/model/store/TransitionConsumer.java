@@ -1,0 +1,35 @@
+package io.sim2real.model.store;
+
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.model.training.ModelTrainer;
+import io.sim2real.service.messaging.InboundRecords;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Reads {@code sim2real.transitions} into the stores and tells the trainer about new data. */
+@ApplicationScoped
+public class TransitionConsumer {
+
+    @Inject
+    InboundRecords inbound;
+
+    @Inject
+    StoreRegistry stores;
+
+    @Inject
+    ModelTrainer trainer;
+
+    @Incoming("transitions")
+    public CompletionStage<Void> consume(Message<byte[]> record) {
+        return inbound.process(record, Codecs.TRANSITION_BATCH, (batch, source) -> {
+            TopicPartition partition = source == null ? null : new TopicPartition(source.getTopic(), source.getPartition());
+            if (stores.add(batch, partition, source == null ? 0 : source.getOffset())) {
+                trainer.onTransitions(batch.runId(), batch.domain(), batch.size());
+            }
+        });
+    }
+}

@@ -1,0 +1,44 @@
+package io.sim2real.model.training;
+
+import io.sim2real.contracts.Domain;
+import io.sim2real.model.store.StoreRegistry;
+import io.sim2real.service.api.ApiError;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.TreeMap;
+
+@Path("/api/v1/runs/{runId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelResource {
+
+    @Inject
+    ModelTrainer trainer;
+
+    @Inject
+    StoreRegistry stores;
+
+    /** The run's dynamics model: version, whether it is training, hold-out error, elites. */
+    @GET
+    @Path("/model")
+    public Response model(@PathParam("runId") String runId) {
+        return trainer.status(runId).map(s -> Response.ok(s).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no model for run '" + runId + "'")).build());
+    }
+
+    /** Transitions held for the run, by domain. */
+    @GET
+    @Path("/store")
+    public Map<String, Integer> store(@PathParam("runId") String runId) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (Domain d : Domain.values()) {
+            stores.find(runId, d).ifPresent(s -> out.put(d.wireName(), s.size()));
+        }
+        return out;
+    }
+}
