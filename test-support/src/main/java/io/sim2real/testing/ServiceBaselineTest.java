@@ -74,6 +74,28 @@ public abstract class ServiceBaselineTest {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    @Test
+    void shouldSubmitAndDeleteRunsOverRestAndRefuseInvalidOnes() {
+        String runId = "rest-" + UUID.randomUUID();
+        String json = new String(Codecs.RUN_SPEC.encode(withRunId(SampleMessages.run(), runId)), StandardCharsets.UTF_8);
+        given().header("Authorization", "Bearer " + apiToken()).contentType("application/json").body(json)
+                .post("/api/v1/runs").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/runs/" + runId).then().statusCode(200));
+        given().header("Authorization", "Bearer " + apiToken()).contentType("application/json")
+                .body(json.replace("\"mbpo\"", "\"alchemy\"")).post("/api/v1/runs").then().statusCode(400)
+                .body(containsString("alchemy"));
+        given().header("Authorization", "Bearer " + apiToken()).delete("/api/v1/runs/" + runId).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/runs/" + runId).then().statusCode(404));
+    }
+
+    /** The service's configured API token in tests (empty when none is set). */
+    protected static String apiToken() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("sim2real.api.token", String.class).orElse("");
+    }
+
     protected static RunSpec withRunId(RunSpec r, String runId) {
         return new RunSpec(r.schemaVersion(), runId, r.method(), r.mode(), r.seed(), r.envSteps(), r.realDomain(),
                 r.trainingDomains(), r.parameters(), r.createdAtMs());
