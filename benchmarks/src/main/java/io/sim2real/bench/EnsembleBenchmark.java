@@ -59,8 +59,12 @@ public final class EnsembleBenchmark {
         double trainMs = ms[ms.length / 2];
 
         INDArray inputs = random(ROLLOUTS, IN, r);
-        INDArray mean = F32.zeros(CHUNK, OUT);
-        INDArray logVar = F32.zeros(CHUNK, OUT);
+        INDArray[] mean = new INDArray[model.lanes()];
+        INDArray[] logVar = new INDArray[model.lanes()];
+        for (int lane = 0; lane < model.lanes(); lane++) {
+            mean[lane] = F32.zeros(CHUNK, OUT);
+            logVar[lane] = F32.zeros(CHUNK, OUT);
+        }
         infer(model, inputs, mean, logVar, CHUNK); // warm-up
         long t0 = System.nanoTime();
         infer(model, inputs, mean, logVar, ROLLOUTS);
@@ -79,14 +83,17 @@ public final class EnsembleBenchmark {
         }
     }
 
-    private static void infer(GaussianEnsemble model, INDArray inputs, INDArray mean, INDArray logVar, int rows) {
-        for (int start = 0; start < rows; start += CHUNK) {
-            int n = Math.min(CHUNK, rows - start);
-            INDArray chunk = inputs.get(NDArrayIndex.interval(start, start + n), NDArrayIndex.all());
-            for (int e = 0; e < MEMBERS; e++) {
-                model.predict(e, chunk, n, mean, logVar);
+    /** Every member on every input; members of different lanes on different threads. */
+    private static void infer(GaussianEnsemble model, INDArray inputs, INDArray[] mean, INDArray[] logVar, int rows) {
+        model.inLanes(lane -> {
+            for (int start = 0; start < rows; start += CHUNK) {
+                int n = Math.min(CHUNK, rows - start);
+                INDArray chunk = inputs.get(NDArrayIndex.interval(start, start + n), NDArrayIndex.all());
+                for (int e = lane; e < MEMBERS; e += model.lanes()) {
+                    model.predict(e, chunk, n, mean[lane], logVar[lane]);
+                }
             }
-        }
+        });
     }
 
     private static INDArray random(int rows, int cols, SplittableRandom r) {

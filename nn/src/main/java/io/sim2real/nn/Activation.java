@@ -2,24 +2,43 @@ package io.sim2real.nn;
 
 import java.nio.FloatBuffer;
 
-/** Hidden-layer activations, applied in place; the backward pass multiplies a gradient by the derivative. */
+/**
+ * Hidden-layer activations. {@code forward} writes h = f(z) and may overwrite z with what {@code backward}
+ * needs (SiLU keeps its sigmoid there, so the backward pass computes no exponential); {@code backward}
+ * multiplies a gradient by f'(z) from that cache and h.
+ */
 public enum Activation {
     SILU {
         @Override
         void forward(FloatBuffer z, FloatBuffer h, int n) {
+            // On heap arrays: far cheaper per element than direct-buffer accesses.
+            float[] zs = scratch(0, n);
+            float[] hs = scratch(1, n);
+            z.get(0, zs, 0, n);
             for (int i = 0; i < n; i++) {
-                float x = z.get(i);
-                h.put(i, x / (1f + (float) Math.exp(-x)));
+                float x = zs[i];
+                float s = 1f / (1f + (float) Math.exp(-x));
+                hs[i] = x * s;
+                zs[i] = s;
             }
+            h.put(0, hs, 0, n);
+            z.put(0, zs, 0, n);
         }
 
         @Override
-        void backward(FloatBuffer z, FloatBuffer h, FloatBuffer g, int n) {
+        void backward(FloatBuffer cache, FloatBuffer h, FloatBuffer g, int n) {
+            // f'(z) = s (1 + z (1 - s)) = s + h (1 - s), with s the sigmoid kept by forward and h = z s.
+            float[] ss = scratch(0, n);
+            float[] hs = scratch(1, n);
+            float[] gs = scratch(2, n);
+            cache.get(0, ss, 0, n);
+            h.get(0, hs, 0, n);
+            g.get(0, gs, 0, n);
             for (int i = 0; i < n; i++) {
-                float x = z.get(i);
-                float s = 1f / (1f + (float) Math.exp(-x));
-                g.put(i, g.get(i) * s * (1f + x * (1f - s)));
+                float s = ss[i];
+                gs[i] *= s + hs[i] * (1f - s);
             }
+            g.put(0, gs, 0, n);
         }
     },
     RELU {
@@ -31,9 +50,9 @@ public enum Activation {
         }
 
         @Override
-        void backward(FloatBuffer z, FloatBuffer h, FloatBuffer g, int n) {
+        void backward(FloatBuffer cache, FloatBuffer h, FloatBuffer g, int n) {
             for (int i = 0; i < n; i++) {
-                if (z.get(i) <= 0f) {
+                if (h.get(i) <= 0f) {
                     g.put(i, 0f);
                 }
             }
@@ -48,7 +67,7 @@ public enum Activation {
         }
 
         @Override
-        void backward(FloatBuffer z, FloatBuffer h, FloatBuffer g, int n) {
+        void backward(FloatBuffer cache, FloatBuffer h, FloatBuffer g, int n) {
             for (int i = 0; i < n; i++) {
                 float t = h.get(i);
                 g.put(i, g.get(i) * (1f - t * t));
@@ -56,9 +75,20 @@ public enum Activation {
         }
     };
 
-    /** h = f(z) over the first n elements. */
+    /** Per-thread heap scratch arrays, grown on demand (allocated once per thread and size). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    static float[] scratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < n) {
+            s[slot] = new float[n];
+        }
+        return s[slot];
+    }
+
+    /** h = f(z) over the first n elements; z may be overwritten with the backward pass's cache. */
     abstract void forward(FloatBuffer z, FloatBuffer h, int n);
 
-    /** g *= f'(z), given z and h = f(z). */
-    abstract void backward(FloatBuffer z, FloatBuffer h, FloatBuffer g, int n);
+    /** g *= f'(z), from the cache forward left in z's place and h = f(z). */
+    abstract void backward(FloatBuffer cache, FloatBuffer h, FloatBuffer g, int n);
 }

@@ -87,20 +87,48 @@ public final class Adam {
         float stepSize = (float) (learningRate * Math.sqrt(correction2) / correction1);
         float eps = (float) (epsilon * Math.sqrt(correction2));
         for (int i = 0; i < params.length; i++) {
-            FloatBuffer p = params[i];
-            FloatBuffer g = grads[i];
+            // Bulk copies into heap arrays let the JIT vectorise the update loop.
+            float[] p = scratchParams(i);
+            float[] g = scratchGrads(i);
+            params[i].get(0, p, 0, m[i].length);
+            grads[i].get(0, g, 0, m[i].length);
             float[] mi = m[i];
             float[] vi = v[i];
             float decay = weightDecay[i];
             for (int j = 0; j < mi.length; j++) {
-                float pj = p.get(j);
-                float gj = g.get(j) * scale + decay * pj;
+                float gj = g[j] * scale + decay * p[j];
                 mi[j] = b1 * mi[j] + (1 - b1) * gj;
                 vi[j] = b2 * vi[j] + (1 - b2) * gj * gj;
-                p.put(j, pj - stepSize * mi[j] / ((float) Math.sqrt(vi[j]) + eps));
+                p[j] -= stepSize * mi[j] / ((float) Math.sqrt(vi[j]) + eps);
             }
+            params[i].put(0, p, 0, mi.length);
         }
         return norm;
+    }
+
+    private float[] paramScratch = new float[0];
+    private float[] gradScratch = new float[0];
+
+    private float[] scratchParams(int i) {
+        if (paramScratch.length < m[i].length) {
+            paramScratch = new float[maxLength()];
+        }
+        return paramScratch;
+    }
+
+    private float[] scratchGrads(int i) {
+        if (gradScratch.length < m[i].length) {
+            gradScratch = new float[maxLength()];
+        }
+        return gradScratch;
+    }
+
+    private int maxLength() {
+        int max = 0;
+        for (float[] a : m) {
+            max = Math.max(max, a.length);
+        }
+        return max;
     }
 
     public long steps() {

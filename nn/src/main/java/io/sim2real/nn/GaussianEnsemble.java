@@ -186,6 +186,19 @@ public final class GaussianEnsemble {
         return loss * scale;
     }
 
+    /** Members are spread over this many lanes; member e belongs to lane {@code e % lanes()}. */
+    public int lanes() {
+        return lanes;
+    }
+
+    /**
+     * Runs {@code work} once per lane, lanes in parallel (lane 0 on the calling thread). Inside, a lane may call
+     * {@link #predict} for its own members only.
+     */
+    public void inLanes(java.util.function.IntConsumer work) {
+        runLanes(work);
+    }
+
     /** Runs lane 0 here and the others on the pool; waits for all. */
     private void runLanes(java.util.function.IntConsumer work) {
         if (pool == null) {
