@@ -91,14 +91,7 @@ public final class DatasetReader {
 
     private static Dataset parse(Path file, DatasetHeader header, EnvSpec spec, ByteBuffer body) throws DatasetException {
         int n = (int) header.transitions();
-        long[] episodeIds = new long[n];
-        int[] steps = new int[n];
-        double[][] obs = new double[n][];
-        double[][] act = new double[n][];
-        double[] rew = new double[n];
-        double[][] nextObs = new double[n][];
-        boolean[] done = new boolean[n];
-        boolean[] truncated = new boolean[n];
+        Columns columns = new Columns(n);
         for (int i = 0; i < n; i++) {
             Transition t;
             try {
@@ -111,16 +104,9 @@ public final class DatasetReader {
                 throw new DatasetException(file + ": transition " + i + " (episode " + t.episodeId() + ", step "
                         + t.step() + "): " + problem);
             }
-            episodeIds[i] = t.episodeId();
-            steps[i] = t.step();
-            obs[i] = t.obs();
-            act[i] = t.act();
-            rew[i] = t.rew();
-            nextObs[i] = t.nextObs();
-            done[i] = t.done();
-            truncated[i] = t.truncated();
+            columns.set(i, t);
         }
-        return new Dataset(header, episodeIds, steps, obs, act, rew, nextObs, done, truncated);
+        return columns.toDataset(header);
     }
 
     private record HeaderLine(DatasetHeader header, long bytes) {

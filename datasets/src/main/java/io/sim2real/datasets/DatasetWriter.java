@@ -147,32 +147,17 @@ public final class DatasetWriter {
         if (n == 0) {
             throw new DatasetException("no transitions: a dataset needs at least one");
         }
-        long[] episodeIds = new long[n];
-        int[] steps = new int[n];
-        double[][] obs = new double[n][];
-        double[][] act = new double[n][];
-        double[] rew = new double[n];
-        double[][] nextObs = new double[n][];
-        boolean[] done = new boolean[n];
-        boolean[] truncated = new boolean[n];
+        Columns columns = new Columns(n);
         for (int i = 0; i < n; i++) {
-            Transition t = rows.get(i);
-            episodeIds[i] = t.episodeId();
-            steps[i] = t.step();
-            obs[i] = t.obs();
-            act[i] = t.act();
-            rew[i] = t.rew();
-            nextObs[i] = t.nextObs();
-            done[i] = t.done();
-            truncated[i] = t.truncated();
+            columns.set(i, rows.get(i));
         }
         // The checksum goes in the header, which precedes the body: hash the body once here, without storing it.
         MessageDigest digest = DatasetFormat.sha256();
         try (DataOutputStream body = new DataOutputStream(new BufferedOutputStream(
                 new DigestOutputStream(OutputStream.nullOutputStream(), digest), BUFFER_BYTES))) {
-            for (int i = 0; i < n; i++) {
-                DatasetFormat.writeRecord(body, episodeIds[i], steps[i], obs[i], act[i], rew[i], nextObs[i], done[i],
-                        truncated[i]);
+            for (Transition t : rows) {
+                DatasetFormat.writeRecord(body, t.episodeId(), t.step(), t.obs(), t.act(), t.rew(), t.nextObs(), t.done(),
+                        t.truncated());
             }
         } catch (IOException e) {
             throw new IllegalStateException("hashing in memory cannot fail", e);
@@ -184,7 +169,7 @@ public final class DatasetWriter {
         header.problem().ifPresent(p -> {
             throw new IllegalStateException("writer made an invalid header: " + p);
         });
-        return new Dataset(header, episodeIds, steps, obs, act, rew, nextObs, done, truncated);
+        return columns.toDataset(header);
     }
 
     /** {@link #toDataset()}, then {@link #write(Dataset, Path)}. */

@@ -208,7 +208,7 @@ public final class DynamicsModel {
             for (int j = 0; j < out; j++) {
                 double v = mv.get(k * out + j);
                 if (!deterministic) {
-                    v += Math.exp(0.5 * lv.get(k * out + j)) * gaussian(rng);
+                    v += Math.exp(0.5 * lv.get(k * out + j)) * rng.nextGaussian();
                 }
                 v = v * targets.std(j) + targets.mean(j);
                 if (j < obsDim) {
@@ -337,7 +337,4 @@ public final class DynamicsModel {
         return p;
     }
 
-    private static double gaussian(SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
-    }
 }

@@ -92,17 +92,12 @@ public final class EnsembleMlp {
         for (int i = 0; i < in * out; i++) {
             double x;
             do {
-                x = gaussian(random);
+                x = random.nextGaussian();
             } while (Math.abs(x) > 2);
             v.put(i, (float) (x * std));
         }
     }
 
-    private static double gaussian(SplittableRandom r) {
-        double u1 = 1.0 - r.nextDouble();
-        double u2 = r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
-    }
 
     public int members() {
         return members;

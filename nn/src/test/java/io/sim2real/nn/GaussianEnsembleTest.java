@@ -31,29 +31,8 @@ class GaussianEnsembleTest {
         INDArray[] x = {fill(6, 3, i -> 2 * r.nextDouble() - 1), fill(6, 3, i -> 2 * r.nextDouble() - 1)};
         INDArray[] y = {fill(6, 2, i -> r.nextDouble()), fill(6, 2, i -> r.nextDouble())};
         model.computeGradients(x, y, 6);
-        List<INDArray> params = model.parameters();
-        List<INDArray> grads = model.gradients();
-        SplittableRandom dir = new SplittableRandom(3);
-        for (int trial = 0; trial < 5; trial++) {
-            float[][] d = new float[params.size()][];
-            double analytic = 0;
-            for (int p = 0; p < params.size(); p++) {
-                FloatBuffer g = F32.view(grads.get(p));
-                d[p] = new float[g.capacity()];
-                for (int j = 0; j < d[p].length; j++) {
-                    d[p][j] = (float) (2 * dir.nextDouble() - 1);
-                    analytic += d[p][j] * g.get(j);
-                }
-            }
-            double eps = 1e-2;
-            shift(params, d, eps);
-            double plus = model.computeGradients(x, y, 6);
-            shift(params, d, -2 * eps);
-            double minus = model.computeGradients(x, y, 6);
-            shift(params, d, eps);
-            model.computeGradients(x, y, 6);
-            assertEquals(analytic, (plus - minus) / (2 * eps), 3e-3 * Math.max(1, Math.abs(analytic)), "trial " + trial);
-        }
+        GradientCheck.assertDirectionalDerivatives(model.parameters(), model.gradients(),
+                () -> model.computeGradients(x, y, 6), 1e-2, 3e-3, 3, 5, "Gaussian ensemble");
     }
 
     @Test
@@ -63,7 +42,7 @@ class GaussianEnsembleTest {
         INDArray x = fill(n, 1, i -> 2 * r.nextDouble() - 1);
         FloatBuffer xv = F32.view(x);
         double noise = 0.1;
-        INDArray y = fill(n, 1, i -> Math.sin(3 * xv.get(i)) + noise * gaussian(r));
+        INDArray y = fill(n, 1, i -> Math.sin(3 * xv.get(i)) + noise * r.nextGaussian());
         GaussianEnsemble model = new GaussianEnsemble(3, 1, new int[] {64, 64}, 1, Activation.SILU, n, 3e-3,
                 new double[] {1e-5, 1e-5, 1e-5}, 0.01, 4);
         INDArray[] xs = {x, x, x};
@@ -108,19 +87,6 @@ class GaussianEnsembleTest {
             FloatBuffer vb = F32.view(b.get(p));
             for (int j = 0; j < va.capacity(); j++) {
                 assertEquals(va.get(j), vb.get(j), 1e-5);
-            }
-        }
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
-    }
-
-    private static void shift(List<INDArray> params, float[][] d, double eps) {
-        for (int p = 0; p < params.size(); p++) {
-            FloatBuffer v = F32.view(params.get(p));
-            for (int j = 0; j < d[p].length; j++) {
-                v.put(j, v.get(j) + (float) (eps * d[p][j]));
             }
         }
     }

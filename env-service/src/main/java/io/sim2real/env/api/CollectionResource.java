@@ -1,13 +1,12 @@
 package io.sim2real.env.api;
 
 import io.sim2real.contracts.Domain;
-import io.sim2real.contracts.validation.Checks;
-import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.env.acting.CollectionService;
 import io.sim2real.env.acting.CollectionService.Collection;
 import io.sim2real.service.api.ApiError;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
+import io.sim2real.service.api.Requests;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -44,16 +43,12 @@ public class CollectionResource {
         if (request == null) {
             throw new BadRequestException("a JSON body with at least a runId is required");
         }
-        try {
-            Checks.validRunId(request.runId());
-        } catch (InvalidRecordException e) {
-            throw new BadRequestException(e.getMessage());
-        }
+        Requests.runId(request.runId());
         Domain domain = DomainRequest.domain(request.domain());
         var physics = DomainRequest.physics(domain, request.physics(), request.moveAttachments());
-        long steps = DomainRequest.bounded(request.envSteps(), 1000L, 1L, MAX_ENV_STEPS, "envSteps");
-        int envs = DomainRequest.bounded(request.numEnvs(), 1, 1, 256, "numEnvs");
-        int batch = DomainRequest.bounded(request.batchSize(), 250, 1, 5000, "batchSize");
+        long steps = Requests.bounded(request.envSteps(), 1000L, 1L, MAX_ENV_STEPS, "envSteps");
+        int envs = Requests.bounded(request.numEnvs(), 1, 1, 256, "numEnvs");
+        int batch = Requests.bounded(request.batchSize(), 250, 1, 5000, "batchSize");
         long seed = request.seed() == null ? 0L : request.seed();
         try {
             Collection c = collections.start(request.runId(), domain, physics, request.policy(), steps, envs, batch, seed);

@@ -34,20 +34,4 @@ public final class DomainRequest {
             throw new BadRequestException(e.getMessage());
         }
     }
-
-    public static int bounded(Integer value, int fallback, int min, int max, String name) {
-        int v = value == null ? fallback : value;
-        if (v < min || v > max) {
-            throw new BadRequestException(name + " must be in [" + min + ", " + max + "], was " + v);
-        }
-        return v;
-    }
-
-    public static long bounded(Long value, long fallback, long min, long max, String name) {
-        long v = value == null ? fallback : value;
-        if (v < min || v > max) {
-            throw new BadRequestException(name + " must be in [" + min + ", " + max + "], was " + v);
-        }
-        return v;
-    }
 }

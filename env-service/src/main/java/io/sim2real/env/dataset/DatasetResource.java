@@ -3,8 +3,6 @@ package io.sim2real.env.dataset;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
-import io.sim2real.contracts.validation.Checks;
-import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.datasets.Dataset;
 import io.sim2real.datasets.DatasetException;
 import io.sim2real.datasets.DatasetHeader;
@@ -16,6 +14,7 @@ import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.api.ApiError;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
+import io.sim2real.service.api.Requests;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -82,8 +81,8 @@ public class DatasetResource {
         }
         Domain domain = DomainRequest.domain(request.domain() == null ? "real" : request.domain());
         DomainPhysics physics = DomainRequest.physics(domain, request.physics(), request.moveAttachments());
-        long steps = DomainRequest.bounded(request.envSteps(), 10_000L, 1L, 2_000_000L, "envSteps");
-        int envs = DomainRequest.bounded(request.numEnvs(), 2, 1, 256, "numEnvs");
+        long steps = Requests.bounded(request.envSteps(), 10_000L, 1L, 2_000_000L, "envSteps");
+        int envs = Requests.bounded(request.numEnvs(), 2, 1, 256, "numEnvs");
         long seed = request.seed() == null ? 0L : request.seed();
         try {
             BehaviourPolicy policy = BehaviourPolicies.create(request.policy(), spec, seed);
@@ -122,12 +121,8 @@ public class DatasetResource {
         if (request == null) {
             throw new BadRequestException("a JSON body {runId, batchSize} is required");
         }
-        try {
-            Checks.validRunId(request.runId());
-        } catch (InvalidRecordException e) {
-            throw new BadRequestException(e.getMessage());
-        }
-        int batchSize = DomainRequest.bounded(request.batchSize(), 500, 1, 5000, "batchSize");
+        Requests.runId(request.runId());
+        int batchSize = Requests.bounded(request.batchSize(), 500, 1, 5000, "batchSize");
         try {
             if (store.find(name).isEmpty()) {
                 return Response.status(404).entity(new ApiError(404, "no dataset '" + name + "'")).build();

@@ -3,14 +3,13 @@ package io.sim2real.env.evaluation;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.EvaluationResult;
-import io.sim2real.contracts.validation.Checks;
-import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.env.acting.BehaviourPolicies;
 import io.sim2real.env.acting.BehaviourPolicy;
 import io.sim2real.env.api.DomainRequest;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
+import io.sim2real.service.api.Requests;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.inject.Inject;
@@ -54,14 +53,10 @@ public class EvaluationResource {
         if (request == null) {
             throw new BadRequestException("a JSON body with at least a runId is required");
         }
-        try {
-            Checks.validRunId(request.runId());
-        } catch (InvalidRecordException e) {
-            throw new BadRequestException(e.getMessage());
-        }
-        int episodes = DomainRequest.bounded(request.episodes(), 5, 1, 100, "episodes");
+        Requests.runId(request.runId());
+        int episodes = Requests.bounded(request.episodes(), 5, 1, 100, "episodes");
         long seed = request.seed() == null ? 0L : request.seed();
-        long envStep = DomainRequest.bounded(request.envStep(), 0L, 0L, Long.MAX_VALUE, "envStep");
+        long envStep = Requests.bounded(request.envStep(), 0L, 0L, Long.MAX_VALUE, "envStep");
         List<DomainPhysics> domains = new ArrayList<>();
         domains.add(DomainPhysics.neutral());
         if (request.realPhysics() != null) {

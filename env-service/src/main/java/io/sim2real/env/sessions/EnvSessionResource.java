@@ -10,6 +10,7 @@ import io.sim2real.physics.mujoco.MjModel;
 import io.sim2real.service.api.ApiError;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
+import io.sim2real.service.api.Requests;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -58,7 +59,7 @@ public class EnvSessionResource {
         CreateRequest r = request == null ? new CreateRequest(null, null, null, null, null) : request;
         Domain domain = DomainRequest.domain(r.domain());
         DomainPhysics physics = DomainRequest.physics(domain, r.physics(), r.moveAttachments());
-        int numEnvs = DomainRequest.bounded(r.numEnvs(), 1, 1, 64, "numEnvs");
+        int numEnvs = Requests.bounded(r.numEnvs(), 1, 1, 64, "numEnvs");
         try {
             EnvSessions.Session s = sessions.create(domain, physics, numEnvs, r.seed() == null ? 0L : r.seed());
             double[][] obs;

@@ -204,7 +204,7 @@ public final class HalfCheetahEnv implements AutoCloseable {
             qpos[j] = qpos0[j] + (2 * r.nextDouble() - 1) * RESET_NOISE;
         }
         for (int j = 0; j < qvel.length; j++) {
-            qvel[j] = RESET_NOISE * gaussian(r);
+            qvel[j] = RESET_NOISE * r.nextGaussian();
         }
         datas[i].reset(qpos, qvel);
         rootX[i] = qpos[0];
@@ -240,7 +240,7 @@ public final class HalfCheetahEnv implements AutoCloseable {
         if (observationNoise > 0) {
             SplittableRandom r = noiseRandom[env];
             for (int j = 0; j < o.length; j++) {
-                o[j] += observationNoise * gaussian(r);
+                o[j] += observationNoise * r.nextGaussian();
             }
         }
         return o;
@@ -284,12 +284,6 @@ public final class HalfCheetahEnv implements AutoCloseable {
         }
     }
 
-    private static double gaussian(SplittableRandom r) {
-        // Box-Muller from the env's own stream, so the sequence depends on the seed only.
-        double u1 = 1.0 - r.nextDouble();
-        double u2 = r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
-    }
 
     private static double[][] copy(double[][] rows) {
         double[][] out = new double[rows.length][];

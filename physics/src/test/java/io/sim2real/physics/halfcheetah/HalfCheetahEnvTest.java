@@ -119,13 +119,20 @@ class HalfCheetahEnvTest {
 
     @Test
     void shouldMoveForwardWithAScriptedGait() {
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, 1)) {
+        // An open-loop gait is sensitive to the reset noise (one of eight episodes stalls or tips over), so
+        // judge it over eight seeded episodes against a random policy's -280.
+        int episodes = 8;
+        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), new long[] {1, 2, 3, 4, 5, 6, 7, 8}, 1)) {
             env.reset();
-            double ret = 0;
+            double total = 0;
             for (int t = 0; t < 1000; t++) {
-                ret += env.step(new double[][] {ScriptedGait.action(t)}).rew()[0];
+                double[][] actions = new double[episodes][];
+                java.util.Arrays.fill(actions, ScriptedGait.action(t));
+                for (double r : env.step(actions).rew()) {
+                    total += r;
+                }
             }
-            assertTrue(ret > 200, "scripted gait return " + ret);
+            assertTrue(total / episodes > 300, "scripted gait mean return " + total / episodes);
         }
     }
 

@@ -3,11 +3,11 @@ package io.sim2real.service.runs;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.RunSpec;
-import io.sim2real.contracts.validation.Checks;
 import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.service.api.ApiError;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
+import io.sim2real.service.api.Requests;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.inject.Inject;
@@ -71,11 +71,7 @@ public class RunResource {
     @Path("/{runId}")
     @RequiresApiToken
     public Response delete(@PathParam("runId") String runId) {
-        try {
-            Checks.validRunId(runId);
-        } catch (InvalidRecordException e) {
-            throw new BadRequestException(e.getMessage());
-        }
+        Requests.runId(runId);
         runs.sendAndAwait(Record.of(runId, null));
         return Response.accepted().build();
     }
