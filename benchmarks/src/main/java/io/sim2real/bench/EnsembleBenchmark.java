@@ -72,7 +72,7 @@ public final class EnsembleBenchmark {
 
         System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread%s): training step %.2f ms (median of 200), 100k x 7 inference %.2f s%n",
                 threads, threads == 1 ? "" : "s", trainMs, inferenceS);
-        JsonNode peer = runPeer(threads);
+        JsonNode peer = runPeer("benchmarks/peer/ensemble_peer.py", threads);
         if (peer != null) {
             double peerMs = peer.get("train_step_ms_median").asDouble();
             double peerS = peer.get("inference_100k_x7_s").asDouble();
@@ -106,8 +106,8 @@ public final class EnsembleBenchmark {
     }
 
     /** Runs the PyTorch peer with Debian's python3 and jemalloc (its best allocator), or says why not. */
-    private static JsonNode runPeer(int threads) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of("/usr/bin/python3", "benchmarks/peer/ensemble_peer.py",
+    static JsonNode runPeer(String script, int threads) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of("/usr/bin/python3", script,
                 "--threads", String.valueOf(threads))).redirectErrorStream(true);
         String jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
         if (new java.io.File(jemalloc).exists()) {

@@ -1,0 +1,56 @@
+package io.sim2real.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sim2real.nn.Sac;
+import io.sim2real.nn.SacConfig;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * SAC updates (HalfCheetah shapes: 17 obs, 6 actions, 256-256 networks, batch 256) against the PyTorch peer
+ * (benchmarks/peer/sac_peer.py), same threads, same run. Run: {@code bin/bench sac [threads]}.
+ */
+public final class SacBenchmark {
+
+    private SacBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        int b = 256;
+        Sac sac = new Sac(SacConfig.standard(17, 6, 1));
+        SplittableRandom r = new SplittableRandom(2);
+        double[][] o = new double[b][17], a = new double[b][6], o2 = new double[b][17];
+        double[] rew = new double[b];
+        boolean[] done = new boolean[b];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < 17; j++) {
+                o[i][j] = r.nextGaussian();
+                o2[i][j] = r.nextGaussian();
+            }
+            for (int j = 0; j < 6; j++) {
+                a[i][j] = 2 * r.nextDouble() - 1;
+            }
+            rew[i] = r.nextGaussian();
+        }
+        for (int i = 0; i < 30; i++) {
+            sac.update(o, a, rew, o2, done, b);
+        }
+        double[] ms = new double[300];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            sac.update(o, a, rew, o2, done, b);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double ours = ms[ms.length / 2];
+        System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread): SAC update %.2f ms (median of 300)%n", threads, ours);
+        JsonNode peer = EnsembleBenchmark.runPeer("benchmarks/peer/sac_peer.py", threads);
+        if (peer != null) {
+            double theirs = peer.get("sac_update_ms_median").asDouble();
+            System.out.printf(Locale.ROOT, "%s (%d thread): SAC update %.2f ms%n", peer.get("peer").asText(), threads, theirs);
+            System.out.printf(Locale.ROOT, "ratio (peer time / our time, >= 1 means we are faster): %.2f%n", theirs / ours);
+        }
+    }
+}
