@@ -110,6 +110,47 @@ class EnvServiceBrokerTest extends ServiceBaselineTest {
     }
 
     @Test
+    void shouldActWithTheNewestPolicySnapshotAndDeadLetterOneItCannotBuild() throws Exception {
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {32, 32}, 4, 3);
+        var v4 = io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {32, 32}, "policy-run", 4, 100);
+        var v5 = io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {32, 32}, "policy-run", 5, 200);
+        companion.produce(String.class, byte[].class).fromRecords(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.POLICIES, "policy-run", Codecs.POLICY_SNAPSHOT.encode(v5)),
+                new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.POLICIES, "policy-run", Codecs.POLICY_SNAPSHOT.encode(v4)))
+                .awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/policies/policy-run").then().statusCode(200).body("version", equalTo(5)));
+
+        String id = given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"policy-run\",\"policy\":\"snapshot\",\"envSteps\":100,\"numEnvs\":2,\"batchSize\":100}")
+                .post("/api/v1/collections").then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/api/v1/collections/" + id).then().body("state", equalTo("DONE")));
+        ConsumerRecord<String, byte[]> batch = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.TRANSITIONS, r -> r.select().where(x -> "policy-run".equals(x.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
+        assertEquals(5, Codecs.TRANSITION_BATCH.decode(batch.value(), EnvSpec.HALF_CHEETAH).policyVersion());
+
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"policy-run\",\"policy\":\"snapshot\",\"episodes\":2}")
+                .post("/api/v1/evaluations").then().statusCode(200)
+                .body("[0].policyVersion", equalTo(5)).body("[0].deterministic", equalTo(true));
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"no-policy-run\",\"policy\":\"snapshot\"}")
+                .post("/api/v1/collections").then().statusCode(400).body("message", containsString("no policy snapshot"));
+
+        var bad = new io.sim2real.contracts.messages.PolicySnapshot(v4.schemaVersion(), "bad-policy-run", 1, 0,
+                "transformer", 17, 6, v4.weights(), v4.sha256(), null);
+        companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                Topics.POLICIES, "bad-policy-run", Codecs.POLICY_SNAPSHOT.encode(bad))).awaitCompletion();
+        ConsumerRecord<String, byte[]> dead = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetterOf(Topics.POLICIES),
+                        r -> r.select().where(x -> "bad-policy-run".equals(x.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
+        assertTrue(new String(dead.headers().lastHeader("dead-letter-reason").value()).contains("transformer"));
+    }
+
+    @Test
     void shouldEvaluateInSimAndRealAndPublishTheResults() throws Exception {
         given().header("Authorization", TOKEN).contentType("application/json")
                 .body("{\"runId\":\"eval-run\",\"policy\":\"scripted\",\"realPhysics\":{\"gravity\":2.0},\"episodes\":2,\"seed\":3}")

@@ -37,6 +37,9 @@ public class CollectionService {
     @Inject
     EnvSpec spec;
 
+    @Inject
+    PolicyStore policies;
+
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
 
@@ -49,7 +52,7 @@ public class CollectionService {
 
     public Collection start(String runId, Domain domain, DomainPhysics physics, String policyName, long envSteps,
                             int numEnvs, int batchSize, long seed) {
-        BehaviourPolicy policy = BehaviourPolicies.create(policyName, spec, seed);
+        BehaviourPolicy policy = BehaviourPolicies.create(policyName, spec, seed, policies.latest(runId), false);
         String id = UUID.randomUUID().toString();
         Collection queued = new Collection(id, runId, domain.wireName(), physics.changed(), policy.name(), envSteps,
                 numEnvs, seed, "QUEUED", 0, 0, null);

@@ -38,7 +38,7 @@ public class DatasetResource {
 
     /** Generate a dataset: a behaviour policy in a domain. */
     public record GenerateRequest(String name, String domain, Map<String, Double> physics, Boolean moveAttachments,
-                                  String policy, Long envSteps, Integer numEnvs, Long seed) {
+                                  String policy, String policyRunId, Long envSteps, Integer numEnvs, Long seed) {
     }
 
     public record ReplayRequest(String runId, Integer batchSize) {
@@ -52,6 +52,9 @@ public class DatasetResource {
 
     @Inject
     TransitionPublisher publisher;
+
+    @Inject
+    io.sim2real.env.acting.PolicyStore policies;
 
     @ConfigProperty(name = "sim2real.env.datasets-dir", defaultValue = "data/datasets")
     String datasetsDir;
@@ -85,7 +88,8 @@ public class DatasetResource {
         int envs = Requests.bounded(request.numEnvs(), 2, 1, 256, "numEnvs");
         long seed = request.seed() == null ? 0L : request.seed();
         try {
-            BehaviourPolicy policy = BehaviourPolicies.create(request.policy(), spec, seed);
+            BehaviourPolicy policy = BehaviourPolicies.create(request.policy(), spec, seed,
+                    request.policyRunId() == null ? java.util.Optional.empty() : policies.latest(request.policyRunId()), false);
             DatasetHeader header = store.generate(request.name(), domain, physics, policy, steps, envs, seed,
                     Math.min(physicsThreads, envs));
             return Response.status(201).entity(new DatasetStore.Entry(request.name(), header)).build();

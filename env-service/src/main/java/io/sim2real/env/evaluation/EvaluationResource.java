@@ -40,6 +40,9 @@ public class EvaluationResource {
     EnvSpec spec;
 
     @Inject
+    io.sim2real.env.acting.PolicyStore policies;
+
+    @Inject
     @Channel("evaluations-out")
     MutinyEmitter<Record<String, EvaluationResult>> emitter;
 
@@ -66,13 +69,14 @@ public class EvaluationResource {
         for (int d = 0; d < domains.size(); d++) {
             BehaviourPolicy policy;
             try {
-                policy = BehaviourPolicies.create(request.policy(), spec, seed);
+                policy = BehaviourPolicies.create(request.policy(), spec, seed, policies.latest(request.runId()), true);
             } catch (IllegalArgumentException e) {
                 throw new BadRequestException(e.getMessage());
             }
             Domain domain = d == 0 ? Domain.SIM : Domain.REAL;
             EvaluationResult result = Evaluator.evaluate(request.runId(), domain, domains.get(d), policy,
                     !"random".equals(policy.name()), episodes, seed, envStep, physicsThreads);
+            // a snapshot policy acts on its mean here: deterministic, as evaluation should be
             emitter.sendAndAwait(Record.of(result.runId(), result));
             results.add(result);
         }

@@ -99,6 +99,9 @@ public class InboundRecords {
         }
         try {
             handler.handle(message, record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null));
+        } catch (InvalidRecordException e) {
+            // The service's own checks (beyond the contract's) found the record unusable.
+            return deadLetter(record, topic, e.reason().name(), e);
         } catch (Exception e) {
             LOG.errorf(e, "processing a valid %s from %s failed", codec.type().getSimpleName(), topic);
             return deadLetter(record, topic, PROCESSING_FAILED, e);

@@ -1,0 +1,25 @@
+package io.sim2real.env.acting;
+
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.service.messaging.InboundRecords;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Reads {@code sim2real.policies} into the {@link PolicyStore}. */
+@ApplicationScoped
+public class PolicyConsumer {
+
+    @Inject
+    InboundRecords inbound;
+
+    @Inject
+    PolicyStore store;
+
+    @Incoming("policies")
+    public CompletionStage<Void> consume(Message<byte[]> record) {
+        return inbound.process(record, Codecs.POLICY_SNAPSHOT, store::put);
+    }
+}
