@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.replay.TransitionStore;
+import io.sim2real.service.replay.ConsumedOffsets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -27,7 +29,8 @@ public class StoreRegistry {
     MeterRegistry registry;
 
     private final Map<Key, TransitionStore> stores = new ConcurrentHashMap<>();
-    private final ConsumedOffsets offsets = new ConsumedOffsets();
+    @Inject
+    ConsumedOffsets offsets;
 
     /** Adds a batch read at (partition, offset) unless this process already applied that record. */
     public boolean add(TransitionBatch batch, TopicPartition partition, long offset) {
@@ -59,7 +62,4 @@ public class StoreRegistry {
         return Map.copyOf(stores);
     }
 
-    public ConsumedOffsets offsets() {
-        return offsets;
-    }
 }

@@ -9,7 +9,7 @@ import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.model.store.StoreRegistry;
-import io.sim2real.model.store.TransitionStore;
+import io.sim2real.replay.TransitionStore;
 import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.DynamicsModel;
 import io.sim2real.nn.EnsembleConfig;

@@ -1,15 +1,26 @@
-package io.sim2real.model.store;
+package io.sim2real.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.messages.TransitionBatch;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 class TransitionStoreTest {
+
+    @Test
+    void shouldSampleRowsAsTheyWereStored() {
+        TransitionStore store = new TransitionStore(10);
+        TransitionBatch b = SampleMessages.transitions(4);
+        store.add(b);
+        TransitionStore.Sample s = store.sample(64, new java.util.SplittableRandom(1));
+        for (int i = 0; i < 64; i++) {
+            int row = java.util.Arrays.asList(b.obs()).indexOf(s.obs()[i]);
+            org.junit.jupiter.api.Assertions.assertTrue(row >= 0);
+            assertEquals(b.rew()[row], s.rew()[i]);
+            org.junit.jupiter.api.Assertions.assertSame(b.nextObs()[row], s.nextObs()[i]);
+        }
+    }
 
     @Test
     void shouldKeepTheNewestTransitionsInOrderWhenFull() {
@@ -24,18 +35,5 @@ class TransitionStoreTest {
         assertEquals(a.rew()[2], s.rew()[0]);
         assertEquals(b.rew()[3], s.rew()[4]);
         assertEquals(b.obs()[0], s.obs()[1]);
-    }
-
-    @Test
-    void shouldApplyEachRecordOnceAcrossRedeliveries() {
-        ConsumedOffsets offsets = new ConsumedOffsets();
-        TopicPartition p = new TopicPartition("t", 0);
-        assertFalse(offsets.alreadyApplied(p, 0));
-        offsets.applied(p, 0);
-        offsets.applied(p, 1);
-        assertTrue(offsets.alreadyApplied(p, 1));
-        assertFalse(offsets.alreadyApplied(p, 2));
-        assertEquals(2, offsets.nextOffset(p).getAsLong());
-        assertTrue(offsets.nextOffset(new TopicPartition("t", 1)).isEmpty());
     }
 }

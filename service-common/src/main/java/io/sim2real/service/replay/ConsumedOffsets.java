@@ -1,4 +1,4 @@
-package io.sim2real.model.store;
+package io.sim2real.service.replay;
 
 import java.util.Map;
 import java.util.OptionalLong;
@@ -6,12 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The next offset this process has not yet applied to its in-memory stores, per partition. The stores are
- * rebuilt from Kafka at start (they live in memory), so on every partition assignment the consumer seeks to
- * this offset if the process has one, or to the beginning: nothing is lost after a restart and nothing is
- * added twice after a rebalance.
+ * The next offset this process has not yet applied to its in-memory replay buffers, per partition. The buffers
+ * are rebuilt from Kafka at start (they live in memory), so on every partition assignment the consumer seeks to
+ * this offset if the process has one, or to the beginning ({@link RebuildFromLogListener}): nothing is lost
+ * after a restart and nothing is added twice after a rebalance.
  */
-public final class ConsumedOffsets {
+@jakarta.enterprise.context.ApplicationScoped
+public class ConsumedOffsets {
 
     private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
 

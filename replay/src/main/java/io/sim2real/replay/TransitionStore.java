@@ -1,11 +1,13 @@
-package io.sim2real.model.store;
+package io.sim2real.replay;
 
+import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.TransitionBatch;
 import java.util.SplittableRandom;
 
 /**
- * A bounded FIFO of transitions of one run and domain: when full, the oldest are overwritten. Rows are kept
- * as the arrays the batches brought (no copy). Thread-safe: the consumer appends while the trainer reads.
+ * A bounded FIFO of transitions (a replay buffer): when full, the oldest are overwritten. Rows are kept as the
+ * arrays the batches brought (no copy). Thread-safe: a consumer appends while a trainer reads. Used for
+ * model-service's environment data and policy-service's environment and model data.
  */
 public final class TransitionStore {
 
@@ -14,6 +16,7 @@ public final class TransitionStore {
     private final double[][] act;
     private final double[] rew;
     private final double[][] nextObs;
+    private final boolean[] done;
     private int next;
     private int size;
     private long added;
@@ -27,18 +30,52 @@ public final class TransitionStore {
         this.act = new double[capacity][];
         this.rew = new double[capacity];
         this.nextObs = new double[capacity][];
+        this.done = new boolean[capacity];
     }
 
     public synchronized void add(TransitionBatch batch) {
-        for (int i = 0; i < batch.size(); i++) {
-            obs[next] = batch.obs()[i];
-            act[next] = batch.act()[i];
-            rew[next] = batch.rew()[i];
-            nextObs[next] = batch.nextObs()[i];
+        add(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done());
+    }
+
+    public synchronized void add(RolloutBatch batch) {
+        add(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done());
+    }
+
+    private void add(double[][] o, double[][] a, double[] r, double[][] o2, boolean[] d) {
+        for (int i = 0; i < r.length; i++) {
+            obs[next] = o[i];
+            act[next] = a[i];
+            rew[next] = r[i];
+            nextObs[next] = o2[i];
+            done[next] = d[i];
             next = (next + 1) % capacity;
             size = Math.min(size + 1, capacity);
         }
-        added += batch.size();
+        added += r.length;
+    }
+
+    /** A training batch: {@code count} rows drawn uniformly with replacement. */
+    public record Sample(double[][] obs, double[][] act, double[] rew, double[][] nextObs, boolean[] done) {
+    }
+
+    public synchronized Sample sample(int count, SplittableRandom random) {
+        if (size == 0) {
+            throw new IllegalStateException("no transitions stored");
+        }
+        double[][] o = new double[count][];
+        double[][] a = new double[count][];
+        double[] r = new double[count];
+        double[][] o2 = new double[count][];
+        boolean[] d = new boolean[count];
+        for (int k = 0; k < count; k++) {
+            int i = random.nextInt(size);
+            o[k] = obs[i];
+            a[k] = act[i];
+            r[k] = rew[i];
+            o2[k] = nextObs[i];
+            d[k] = done[i];
+        }
+        return new Sample(o, a, r, o2, d);
     }
 
     public synchronized int size() {
