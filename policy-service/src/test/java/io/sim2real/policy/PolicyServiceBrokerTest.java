@@ -1,12 +1,77 @@
 package io.sim2real.policy;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.SampleMessages;
+import io.sim2real.contracts.SchemaVersion;
+import io.sim2real.contracts.Topics;
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.nn.PolicySnapshots;
 import io.sim2real.testing.KafkaBrokerResource;
 import io.sim2real.testing.ServiceBaselineTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
 
-/** policy-service against the real broker: the baseline every service meets. */
+/** policy-service against the real broker: SAC on a run's transitions, snapshots out, actions served. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class PolicyServiceBrokerTest extends ServiceBaselineTest {
+
+    @Test
+    void shouldTrainSacOnARunsTransitionsPublishSnapshotsAndServeActions() throws Exception {
+        RunSpec r = SampleMessages.run();
+        RunSpec run = new RunSpec(SchemaVersion.CURRENT, "sac-run", RunSpec.Method.SAC, r.mode(), 3, 1000,
+                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 0.25), 1L);
+        companion.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.RUNS, run.runId(), Codecs.RUN_SPEC.encode(run))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/sac-run").then().statusCode(200));
+
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TransitionBatch b = SampleMessages.transitions(100);
+            TransitionBatch sim = new TransitionBatch(b.schemaVersion(), "sac-run", Domain.SIM, b.envId(), 0,
+                    b.episodeIds(), b.stepIndices(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), b.truncated());
+            records.add(new ProducerRecord<>(Topics.TRANSITIONS, "sac-run", Codecs.TRANSITION_BATCH.encode(sim)));
+        }
+        companion.produce(String.class, byte[].class).fromRecords(records).awaitCompletion();
+
+        ConsumerRecord<String, byte[]> published = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.POLICIES, x -> x.select().where(p -> "sac-run".equals(p.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
+        PolicySnapshot snapshot = Codecs.POLICY_SNAPSHOT.decode(published.value(), EnvSpec.HALF_CHEETAH);
+        assertTrue(snapshot.version() >= 1);
+        PolicySnapshots.toActor(snapshot, 1); // a network env-service can build
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/runs/sac-run/policy")
+                .then().statusCode(200).body("envSteps", equalTo(300)).body("updates", greaterThanOrEqualTo(75))
+                .body("pendingUpdates", equalTo(0)));
+
+        double[] o = new double[17];
+        String body = "{\"runId\":\"sac-run\",\"observations\":[" + java.util.Arrays.toString(o) + ","
+                + java.util.Arrays.toString(o) + "]}";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().contentType("application/json").body(body)
+                .post("/api/v1/act").then().statusCode(200).body("actions", hasSize(2)).body("actions[0]", hasSize(6)));
+        given().contentType("application/json").body("{\"runId\":\"sac-run\",\"observations\":[[1,2,3]]}")
+                .post("/api/v1/act").then().statusCode(400).body("message", containsString("17 values"));
+        given().contentType("application/json").body("{\"runId\":\"unknown-run\",\"observations\":[" + java.util.Arrays.toString(o) + "]}")
+                .post("/api/v1/act").then().statusCode(404);
+    }
 }

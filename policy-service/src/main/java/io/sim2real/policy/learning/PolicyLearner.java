@@ -1,0 +1,283 @@
+package io.sim2real.policy.learning;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RolloutBatch;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.nn.NonFiniteException;
+import io.sim2real.nn.PolicySnapshots;
+import io.sim2real.nn.Sac;
+import io.sim2real.nn.SacConfig;
+import io.sim2real.replay.TransitionStore;
+import io.sim2real.service.runs.RunRegistry;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+/**
+ * SAC for every run whose method trains a policy, asynchronously: each new environment transition of the
+ * run's training domains owes G updates (updatesPerStep); a background thread pays them, each on a batch
+ * mixing environment data (realRatio of it) with model rollouts for MBPO methods, and publishes a
+ * PolicySnapshot every {@code snapshot-every} environment transitions.
+ */
+@ApplicationScoped
+public class PolicyLearner {
+
+    private static final Logger LOG = Logger.getLogger(PolicyLearner.class);
+    private static final Set<RunSpec.Method> POLICY_METHODS =
+            EnumSet.of(RunSpec.Method.SAC, RunSpec.Method.MBPO, RunSpec.Method.MBPO_SIM_ONLY, RunSpec.Method.MBPO_MIXED);
+    private static final Set<RunSpec.Method> MODEL_METHODS =
+            EnumSet.of(RunSpec.Method.MBPO, RunSpec.Method.MBPO_SIM_ONLY, RunSpec.Method.MBPO_MIXED);
+
+    /** A run's learner state. */
+    static final class RunLearner {
+        final RunSpec run;
+        final Sac sac;
+        final TransitionStore env;
+        final TransitionStore model;
+        final SplittableRandom random;
+        final AtomicLong pending = new AtomicLong();
+        final AtomicLong envSteps = new AtomicLong();
+        final AtomicLong version = new AtomicLong();
+        volatile long lastSnapshotStep;
+        volatile long updates;
+        volatile Sac.UpdateStats stats;
+
+        RunLearner(RunSpec run, Sac sac, TransitionStore env, TransitionStore model, long seed) {
+            this.run = run;
+            this.sac = sac;
+            this.env = env;
+            this.model = model;
+            this.random = new SplittableRandom(seed);
+        }
+    }
+
+    /** What the learner knows about a run, for the REST API. */
+    public record LearnerStatus(String runId, long envSteps, long updates, long pendingUpdates, long policyVersion,
+                                Double criticLoss, Double actorLoss, Double alpha, Double entropy) {
+    }
+
+    @Inject
+    RunRegistry runs;
+
+    @Inject
+    EnvSpec spec;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    @Channel("policies-out")
+    MutinyEmitter<Record<String, PolicySnapshot>> policies;
+
+    @ConfigProperty(name = "sim2real.policy.updates-per-step")
+    double updatesPerStep;
+
+    @ConfigProperty(name = "sim2real.policy.real-ratio")
+    double realRatio;
+
+    @ConfigProperty(name = "sim2real.policy.batch-size")
+    int batchSize;
+
+    @ConfigProperty(name = "sim2real.policy.hidden")
+    List<Integer> hidden;
+
+    @ConfigProperty(name = "sim2real.policy.min-transitions")
+    int minTransitions;
+
+    @ConfigProperty(name = "sim2real.policy.snapshot-every")
+    long snapshotEvery;
+
+    @ConfigProperty(name = "sim2real.policy.env-capacity")
+    int envCapacity;
+
+    @ConfigProperty(name = "sim2real.policy.model-capacity")
+    int modelCapacity;
+
+    @ConfigProperty(name = "sim2real.policy.max-pending-updates")
+    long maxPendingUpdates;
+
+    private final Map<String, RunLearner> learners = new ConcurrentHashMap<>();
+    private Thread worker;
+    private volatile boolean running = true;
+
+    @PostConstruct
+    void start() {
+        worker = new Thread(this::work, "policy-learning");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    public void onTransitions(TransitionBatch batch) {
+        Optional<RunSpec> run = runs.get(batch.runId());
+        if (run.isEmpty() || !POLICY_METHODS.contains(run.get().method())
+                || !run.get().trainingDomains().contains(batch.domain())) {
+            return;
+        }
+        RunLearner l = learners.computeIfAbsent(batch.runId(), id -> create(run.get()));
+        l.env.add(batch);
+        l.envSteps.addAndGet(batch.size());
+        double g = run.get().parameters() == null ? updatesPerStep
+                : run.get().parameters().getOrDefault("updatesPerStep", updatesPerStep);
+        long owed = Math.round(g * batch.size());
+        long now = l.pending.addAndGet(owed);
+        if (now > maxPendingUpdates) {
+            long dropped = now - maxPendingUpdates;
+            l.pending.addAndGet(-dropped);
+            Counter.builder("sim2real.policy.updates.dropped").tag("run", batch.runId())
+                    .description("Updates owed but dropped because the learner fell too far behind")
+                    .register(registry).increment(dropped);
+        }
+    }
+
+    public void onRollouts(RolloutBatch batch) {
+        Optional<RunSpec> run = runs.get(batch.runId());
+        if (run.isEmpty() || !MODEL_METHODS.contains(run.get().method())) {
+            return;
+        }
+        learners.computeIfAbsent(batch.runId(), id -> create(run.get())).model.add(batch);
+    }
+
+    private RunLearner create(RunSpec run) {
+        int[] sizes = hidden.stream().mapToInt(Integer::intValue).toArray();
+        SacConfig config = SacConfig.standard(spec.obsDim(), spec.actDim(), run.seed()).withHidden(sizes)
+                .withBatchSize(batchSize);
+        RunLearner l = new RunLearner(run, new Sac(config), new TransitionStore(envCapacity),
+                new TransitionStore(modelCapacity), run.seed());
+        String id = run.runId();
+        Gauge.builder("sim2real.policy.pending.updates", l.pending, AtomicLong::get).tag("run", id)
+                .description("Updates owed to new transitions: the learner's lag").register(registry);
+        Gauge.builder("sim2real.policy.version", l.version, AtomicLong::get).tag("run", id)
+                .description("Newest published policy version").register(registry);
+        Gauge.builder("sim2real.policy.critic.loss", l, x -> x.stats == null ? Double.NaN : x.stats.criticLoss()).tag("run", id)
+                .description("SAC critic loss of the last update").register(registry);
+        Gauge.builder("sim2real.policy.actor.loss", l, x -> x.stats == null ? Double.NaN : x.stats.actorLoss()).tag("run", id)
+                .description("SAC actor loss of the last update").register(registry);
+        Gauge.builder("sim2real.policy.alpha", l, x -> x.stats == null ? Double.NaN : x.stats.alpha()).tag("run", id)
+                .description("SAC temperature").register(registry);
+        return l;
+    }
+
+    private void work() {
+        while (running) {
+            boolean worked = false;
+            for (RunLearner l : learners.values()) {
+                worked |= updateSome(l, 50);
+            }
+            if (!worked) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Pays up to {@code max} owed updates of one run; publishes a snapshot when one is due. */
+    private boolean updateSome(RunLearner l, int max) {
+        if (l.env.size() < minTransitions || l.pending.get() <= 0) {
+            return false;
+        }
+        String runId = l.run.runId();
+        try {
+            int done = 0;
+            while (done < max && l.pending.get() > 0) {
+                TransitionStore.Sample batch = mixedBatch(l);
+                l.stats = l.sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), batchSize);
+                l.pending.decrementAndGet();
+                l.updates++;
+                done++;
+            }
+            Counter.builder("sim2real.policy.updates").tag("run", runId).description("SAC updates performed")
+                    .register(registry).increment(done);
+            long steps = l.envSteps.get();
+            if (steps - l.lastSnapshotStep >= snapshotEvery || l.version.get() == 0) {
+                publish(l, steps);
+            }
+        } catch (NonFiniteException e) {
+            LOG.errorf("run %s: SAC update refused, %s; pending updates dropped", runId, e.getMessage());
+            l.pending.set(0);
+            Counter.builder("sim2real.policy.training.failures").tag("run", runId).tag("reason", "non_finite")
+                    .description("SAC updates stopped by a failure").register(registry).increment();
+        }
+        return true;
+    }
+
+    private TransitionStore.Sample mixedBatch(RunLearner l) {
+        boolean useModel = MODEL_METHODS.contains(l.run.method()) && l.model.size() > 0;
+        double ratio = l.run.parameters() == null ? realRatio : l.run.parameters().getOrDefault("realRatio", realRatio);
+        int fromEnv = useModel ? Math.max(1, (int) Math.round(batchSize * ratio)) : batchSize;
+        TransitionStore.Sample e = l.env.sample(fromEnv, l.random);
+        if (fromEnv == batchSize) {
+            return e;
+        }
+        TransitionStore.Sample m = l.model.sample(batchSize - fromEnv, l.random);
+        return new TransitionStore.Sample(concat(e.obs(), m.obs()), concat(e.act(), m.act()),
+                concat(e.rew(), m.rew()), concat(e.nextObs(), m.nextObs()), concat(e.done(), m.done()));
+    }
+
+    private void publish(RunLearner l, long envSteps) {
+        long version = l.version.get() + 1;
+        PolicySnapshot snapshot = PolicySnapshots.toSnapshot(l.sac.actor(), spec.obsDim(),
+                hidden.stream().mapToInt(Integer::intValue).toArray(), l.run.runId(), version, envSteps);
+        policies.sendAndAwait(Record.of(l.run.runId(), snapshot));
+        l.version.set(version);
+        l.lastSnapshotStep = envSteps;
+        LOG.infof("run %s: published policy v%d at %d env steps after %d updates", l.run.runId(), version, envSteps, l.updates);
+    }
+
+    public Optional<LearnerStatus> status(String runId) {
+        RunLearner l = learners.get(runId);
+        if (l == null) {
+            return Optional.empty();
+        }
+        Sac.UpdateStats s = l.stats;
+        return Optional.of(new LearnerStatus(runId, l.envSteps.get(), l.updates, l.pending.get(), l.version.get(),
+                s == null ? null : s.criticLoss(), s == null ? null : s.actorLoss(), s == null ? null : s.alpha(),
+                s == null ? null : s.entropy()));
+    }
+
+    private static double[][] concat(double[][] a, double[][] b) {
+        double[][] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static boolean[] concat(boolean[] a, boolean[] b) {
+        boolean[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        worker.interrupt();
+    }
+}
