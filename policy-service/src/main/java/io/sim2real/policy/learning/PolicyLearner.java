@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
  * SAC for every run whose method trains a policy, asynchronously: each new environment transition of the
  * run's training domains owes G updates (updatesPerStep); a background thread pays them, each on a batch
  * mixing environment data (realRatio of it) with model rollouts for MBPO methods, and publishes a
- * PolicySnapshot every {@code snapshot-every} environment transitions.
+ * PolicySnapshot every {@code snapshot-every} environment transitions and whenever it has caught up.
  */
 @ApplicationScoped
 public class PolicyLearner {
@@ -59,6 +59,7 @@ public class PolicyLearner {
         final AtomicLong envSteps = new AtomicLong();
         final AtomicLong version = new AtomicLong();
         volatile long lastSnapshotStep;
+        volatile long updatesAtSnapshot;
         volatile long updates;
         volatile Sac.UpdateStats stats;
 
@@ -210,8 +211,11 @@ public class PolicyLearner {
             }
             Counter.builder("sim2real.policy.updates").tag("run", runId).description("SAC updates performed")
                     .register(registry).increment(done);
+            // Publish every snapshot-every env steps, and whenever the learner has caught up with new data, so
+            // that acting never waits long for the policy the data has paid for.
             long steps = l.envSteps.get();
-            if (steps - l.lastSnapshotStep >= snapshotEvery || l.version.get() == 0) {
+            boolean caughtUp = l.pending.get() == 0 && l.updates > l.updatesAtSnapshot;
+            if (steps - l.lastSnapshotStep >= snapshotEvery || caughtUp) {
                 publish(l, steps);
             }
         } catch (NonFiniteException e) {
@@ -243,6 +247,7 @@ public class PolicyLearner {
         policies.sendAndAwait(Record.of(l.run.runId(), snapshot));
         l.version.set(version);
         l.lastSnapshotStep = envSteps;
+        l.updatesAtSnapshot = l.updates;
         LOG.infof("run %s: published policy v%d at %d env steps after %d updates", l.run.runId(), version, envSteps, l.updates);
     }
 
