@@ -110,6 +110,34 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
     }
 
     @Test
+    void shouldActWithTheRunsNewestPolicyInItsRollouts() throws Exception {
+        // A policy whose every action is tanh(5 +- 0.007): about 0.9999, where uniform actions rarely exceed 0.99.
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {8}, 4, 1);
+        var params = actor.network().parameters();
+        io.sim2real.nn.F32.view(params.get(2)).put(0, new float[8 * 12]);
+        float[] bias = new float[12];
+        java.util.Arrays.fill(bias, 0, 6, 5f);
+        java.util.Arrays.fill(bias, 6, 12, -100f);
+        io.sim2real.nn.F32.view(params.get(3)).put(0, bias);
+        var snapshot = io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {8}, "policy-rollout-run", 7, 0);
+        publishRun("policy-rollout-run", RunSpec.Method.MBPO);
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.POLICIES, "policy-rollout-run",
+                Codecs.POLICY_SNAPSHOT.encode(snapshot))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/runs/policy-rollout-run/policy").then().statusCode(200).body("version", equalTo(7)));
+        publishTransitions(halfCheetah("policy-rollout-run", 2, 200, 3));
+
+        RolloutBatch rollout = Codecs.ROLLOUT_BATCH.decode(companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "policy-rollout-run".equals(x.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord().value(), EnvSpec.HALF_CHEETAH);
+        for (double[] a : rollout.act()) {
+            for (double v : a) {
+                assertTrue(v > 0.99, "rollout action " + v + " does not come from the policy");
+            }
+        }
+    }
+
+    @Test
     void shouldStoreButNotModelARunWhoseMethodNeedsNoModel() {
         publishRun("sac-run", RunSpec.Method.SAC);
         publishTransitions(halfCheetah("sac-run", 2, 200, 2));

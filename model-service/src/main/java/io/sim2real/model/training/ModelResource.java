@@ -23,6 +23,17 @@ public class ModelResource {
     @Inject
     StoreRegistry stores;
 
+    @Inject
+    PolicyFeed policies;
+
+    /** The newest policy version model-service holds for the run (it acts in the rollouts). */
+    @GET
+    @Path("/policy")
+    public Response policy(@PathParam("runId") String runId) {
+        return policies.latest(runId).map(p -> Response.ok(Map.of("version", p.version())).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no policy for run '" + runId + "'")).build());
+    }
+
     /** The run's dynamics model: version, whether it is training, hold-out error, elites. */
     @GET
     @Path("/model")

@@ -10,6 +10,7 @@ import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.model.store.StoreRegistry;
 import io.sim2real.replay.TransitionStore;
+import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.DynamicsModel;
 import io.sim2real.nn.EnsembleConfig;
@@ -76,6 +77,9 @@ public class ModelTrainer {
 
     @Inject
     EnvSpec spec;
+
+    @Inject
+    PolicyFeed policies;
 
     @Inject
     MeterRegistry registry;
@@ -213,12 +217,13 @@ public class ModelTrainer {
             double[][] starts = stores.find(runId, startDomain).orElseThrow().sampleObservations(rolloutsPerRound, random);
             int length = RolloutSchedule.parse(schedule).length(envSteps);
             long t0 = System.nanoTime();
+            Optional<ActorRunner> policy = policies.latest(runId).map(ActorRunner::new);
             long made = Rollouts.generate(m.model, spec, starts, length, runId, version, startDomain, rolloutBatchSize,
-                    random, batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
+                    random, policy, batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
             Counter.builder("sim2real.model.rollouts").tag("run", runId)
                     .description("Model transitions published as rollouts").register(registry).increment(made);
-            LOG.infof("run %s: published %d rollout transitions (length %d) in %.1f s", runId, made, length,
-                    (System.nanoTime() - t0) / 1e9);
+            LOG.infof("run %s: published %d rollout transitions (length %d, %s) in %.1f s", runId, made, length,
+                    policy.map(p -> "policy v" + p.version()).orElse("random actions"), (System.nanoTime() - t0) / 1e9);
         } catch (NonFiniteException e) {
             LOG.errorf("run %s: training stopped, %s", runId, e.getMessage());
             Counter.builder("sim2real.model.training.failures").tag("run", runId).tag("reason", "non_finite")

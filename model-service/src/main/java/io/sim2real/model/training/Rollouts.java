@@ -4,17 +4,30 @@ import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.RolloutBatch;
+import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.DynamicsModel;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
  * Branched rollouts: from sampled start states, k model steps each, all rollouts stepped together (batched
- * inference). Actions are uniform random until policy snapshots reach model-service (the SAC issue).
+ * inference). Actions come from the run's newest policy (sampled, as MBPO does), or are uniform random
+ * before a policy exists.
  */
 public final class Rollouts {
 
     private Rollouts() {
+    }
+
+    private static double[][] uniform(int n, EnvSpec spec, SplittableRandom random) {
+        double[][] act = new double[n][spec.actDim()];
+        for (double[] a : act) {
+            for (int j = 0; j < a.length; j++) {
+                a[j] = spec.actionLow() + (spec.actionHigh() - spec.actionLow()) * random.nextDouble();
+            }
+        }
+        return act;
     }
 
     private static boolean isFinite(double[] v) {
@@ -29,17 +42,12 @@ public final class Rollouts {
     /** Emits the model transitions in batches of at most {@code batchSize}; returns how many were made. */
     public static long generate(DynamicsModel model, EnvSpec spec, double[][] starts, int length, String runId,
                                 long modelVersion, Domain startDomain, int batchSize, SplittableRandom random,
-                                Consumer<RolloutBatch> sink) {
+                                Optional<ActorRunner> policy, Consumer<RolloutBatch> sink) {
         int n = starts.length;
         double[][] obs = starts;
         long made = 0;
         for (int k = 0; k < length; k++) {
-            double[][] act = new double[n][spec.actDim()];
-            for (double[] a : act) {
-                for (int j = 0; j < a.length; j++) {
-                    a[j] = spec.actionLow() + (spec.actionHigh() - spec.actionLow()) * random.nextDouble();
-                }
-            }
+            double[][] act = policy.isPresent() ? policy.get().act(obs, false, random) : uniform(n, spec, random);
             double[][] next = new double[n][];
             double[] rew = new double[n];
             model.step(obs, act, n, false, random, next, rew);

@@ -2,13 +2,10 @@ package io.sim2real.policy.api;
 
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
-import io.sim2real.nn.F32;
-import io.sim2real.nn.PolicySnapshots;
-import io.sim2real.nn.SquashedGaussianActor;
+import io.sim2real.nn.ActorRunner;
 import io.sim2real.service.messaging.InboundRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -16,7 +13,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The newest published policy of each run, rebuilt from its snapshot, for {@code POST /act}: serving never
@@ -25,49 +21,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @ApplicationScoped
 public class PolicyCache {
 
-    /** One run's newest policy; calls are serialised because the actor has buffers. */
+    /** One run's newest policy; calls are serialised because the runner has buffers. */
     public static final class Policy {
-        private final long version;
-        private final SquashedGaussianActor actor;
-        private final INDArray obs;
-        private final INDArray actions;
+        private final ActorRunner runner;
         private final SplittableRandom random = new SplittableRandom();
 
         Policy(PolicySnapshot snapshot) {
-            this.version = snapshot.version();
-            this.actor = PolicySnapshots.toActor(snapshot, PolicyResource.MAX_OBSERVATIONS);
-            this.obs = F32.zeros(PolicyResource.MAX_OBSERVATIONS, snapshot.obsDim());
-            this.actions = F32.zeros(PolicyResource.MAX_OBSERVATIONS, snapshot.actDim());
+            this.runner = new ActorRunner(snapshot);
         }
 
         public long version() {
-            return version;
+            return runner.version();
         }
 
         public synchronized double[][] act(double[][] observations, boolean deterministic) {
-            int n = observations.length;
-            int obsDim = observations[0].length;
-            FloatBuffer o = F32.view(obs);
-            for (int r = 0; r < n; r++) {
-                for (int j = 0; j < obsDim; j++) {
-                    o.put(r * obsDim + j, (float) observations[r][j]);
-                }
-            }
-            if (deterministic) {
-                actor.mean(obs, n, actions);
-            } else {
-                actor.drawNoise(n, random);
-                actor.sample(obs, n, actions);
-            }
-            int actDim = actor.actDim();
-            double[][] out = new double[n][actDim];
-            FloatBuffer a = F32.view(actions);
-            for (int r = 0; r < n; r++) {
-                for (int j = 0; j < actDim; j++) {
-                    out[r][j] = a.get(r * actDim + j);
-                }
-            }
-            return out;
+            return runner.act(observations, deterministic, random);
         }
     }
 
