@@ -56,6 +56,14 @@ public final class TransitionStore {
 
     /** A training batch: {@code count} rows drawn uniformly with replacement. */
     public record Sample(double[][] obs, double[][] act, double[] rew, double[][] nextObs, boolean[] done) {
+
+        /** This sample's rows followed by another's (a batch mixing two buffers). */
+        public Sample concat(Sample other) {
+            boolean[] d = java.util.Arrays.copyOf(done, done.length + other.done.length);
+            System.arraycopy(other.done, 0, d, done.length, other.done.length);
+            return new Sample(Snapshot.join(obs, other.obs), Snapshot.join(act, other.act),
+                    Snapshot.joinRew(rew, other.rew), Snapshot.join(nextObs, other.nextObs), d);
+        }
     }
 
     public synchronized Sample sample(int count, SplittableRandom random) {
@@ -128,13 +136,13 @@ public final class TransitionStore {
             return new Snapshot(join(obs, other.obs), join(act, other.act), joinRew(rew, other.rew), join(nextObs, other.nextObs));
         }
 
-        private static double[][] join(double[][] a, double[][] b) {
+        static double[][] join(double[][] a, double[][] b) {
             double[][] out = java.util.Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, out, a.length, b.length);
             return out;
         }
 
-        private static double[] joinRew(double[] a, double[] b) {
+        static double[] joinRew(double[] a, double[] b) {
             double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, out, a.length, b.length);
             return out;

@@ -14,11 +14,7 @@ public class PolicyStore {
 
     /** Keeps the snapshot if it is the run's newest; refuses one whose network cannot be built. */
     public void put(PolicySnapshot snapshot) throws InvalidRecordException {
-        try {
-            latest.put(snapshot);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRecordException(InvalidRecordException.Reason.MALFORMED, e.getMessage(), e);
-        }
+        latest.put(snapshot);
     }
 
     public Optional<PolicySnapshot> latest(String runId) {

@@ -2,7 +2,6 @@ package io.sim2real.model.training;
 
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
-import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.nn.LatestPolicies;
 import io.sim2real.service.messaging.InboundRecords;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,13 +22,7 @@ public class PolicyFeed {
 
     @Incoming("policies")
     public CompletionStage<Void> consume(Message<byte[]> record) {
-        return inbound.process(record, Codecs.POLICY_SNAPSHOT, snapshot -> {
-            try {
-                latest.put(snapshot);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRecordException(InvalidRecordException.Reason.MALFORMED, e.getMessage(), e);
-            }
-        });
+        return inbound.process(record, Codecs.POLICY_SNAPSHOT, latest::put);
     }
 
     public Optional<PolicySnapshot> latest(String runId) {

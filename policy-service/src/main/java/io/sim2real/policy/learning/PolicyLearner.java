@@ -235,9 +235,7 @@ public class PolicyLearner {
         if (fromEnv == batchSize) {
             return e;
         }
-        TransitionStore.Sample m = l.model.sample(batchSize - fromEnv, l.random);
-        return new TransitionStore.Sample(concat(e.obs(), m.obs()), concat(e.act(), m.act()),
-                concat(e.rew(), m.rew()), concat(e.nextObs(), m.nextObs()), concat(e.done(), m.done()));
+        return e.concat(l.model.sample(batchSize - fromEnv, l.random));
     }
 
     private void publish(RunLearner l, long envSteps) {
@@ -260,24 +258,6 @@ public class PolicyLearner {
         return Optional.of(new LearnerStatus(runId, l.envSteps.get(), l.updates, l.pending.get(), l.version.get(),
                 s == null ? null : s.criticLoss(), s == null ? null : s.actorLoss(), s == null ? null : s.alpha(),
                 s == null ? null : s.entropy()));
-    }
-
-    private static double[][] concat(double[][] a, double[][] b) {
-        double[][] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static double[] concat(double[] a, double[] b) {
-        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static boolean[] concat(boolean[] a, boolean[] b) {
-        boolean[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     @PreDestroy
