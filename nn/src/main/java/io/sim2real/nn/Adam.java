@@ -63,11 +63,15 @@ public final class Adam {
     /** The global L2 norm of the gradients as they are now (before decay and clipping). */
     public double gradientNorm() {
         double sum = 0;
-        for (FloatBuffer g : grads) {
-            for (int j = 0; j < g.capacity(); j++) {
-                float x = g.get(j);
-                sum += x * x;
+        for (int i = 0; i < grads.length; i++) {
+            float[] g = scratchGrads(i);
+            int n = m[i].length;
+            grads[i].get(0, g, 0, n);
+            float partial = 0;
+            for (int j = 0; j < n; j++) {
+                partial += g[j] * g[j];
             }
+            sum += partial;
         }
         return Math.sqrt(sum);
     }
