@@ -11,7 +11,7 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.common.TopicPartition;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The transition stores of every run and domain, and where in the log they end. */
@@ -32,16 +32,9 @@ public class StoreRegistry {
     @Inject
     ConsumedOffsets offsets;
 
-    /** Adds a batch read at (partition, offset) unless this process already applied that record. */
-    public boolean add(TransitionBatch batch, TopicPartition partition, long offset) {
-        if (partition != null && offsets.alreadyApplied(partition, offset)) {
-            return false;
-        }
-        store(batch.runId(), batch.domain()).add(batch);
-        if (partition != null) {
-            offsets.applied(partition, offset);
-        }
-        return true;
+    /** Adds a batch unless this process already applied the record it came in. */
+    public boolean add(TransitionBatch batch, IncomingKafkaRecordMetadata<?, ?> source) {
+        return offsets.applyOnce(source, () -> store(batch.runId(), batch.domain()).add(batch));
     }
 
     public TransitionStore store(String runId, Domain domain) {

@@ -6,7 +6,6 @@ import io.sim2real.service.messaging.InboundRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -26,8 +25,7 @@ public class TransitionConsumer {
     @Incoming("transitions")
     public CompletionStage<Void> consume(Message<byte[]> record) {
         return inbound.process(record, Codecs.TRANSITION_BATCH, (batch, source) -> {
-            TopicPartition partition = source == null ? null : new TopicPartition(source.getTopic(), source.getPartition());
-            if (stores.add(batch, partition, source == null ? 0 : source.getOffset())) {
+            if (stores.add(batch, source)) {
                 trainer.onTransitions(batch.runId(), batch.domain(), batch.size());
             }
         });

@@ -6,7 +6,6 @@ import io.sim2real.service.replay.ConsumedOffsets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -28,17 +27,8 @@ public class DataConsumers {
 
     @Incoming("transitions")
     public CompletionStage<Void> transitions(Message<byte[]> record) {
-        return inbound.process(record, Codecs.TRANSITION_BATCH, (batch, source) -> {
-            if (source == null) {
-                learner.onTransitions(batch);
-                return;
-            }
-            TopicPartition p = new TopicPartition(source.getTopic(), source.getPartition());
-            if (!offsets.alreadyApplied(p, source.getOffset())) {
-                learner.onTransitions(batch);
-                offsets.applied(p, source.getOffset());
-            }
-        });
+        return inbound.process(record, Codecs.TRANSITION_BATCH,
+                (batch, source) -> offsets.applyOnce(source, () -> learner.onTransitions(batch)));
     }
 
     @Incoming("rollouts")

@@ -3,6 +3,7 @@ package io.sim2real.service.replay;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -15,6 +16,24 @@ import org.apache.kafka.common.TopicPartition;
 public class ConsumedOffsets {
 
     private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code apply} for a record unless this process already applied it, then remembers it; records
+     * without Kafka metadata (in-memory channels) are always applied. Returns whether it ran.
+     */
+    public boolean applyOnce(IncomingKafkaRecordMetadata<?, ?> source, Runnable apply) {
+        if (source == null) {
+            apply.run();
+            return true;
+        }
+        TopicPartition partition = new TopicPartition(source.getTopic(), source.getPartition());
+        if (alreadyApplied(partition, source.getOffset())) {
+            return false;
+        }
+        apply.run();
+        applied(partition, source.getOffset());
+        return true;
+    }
 
     public void applied(TopicPartition partition, long offset) {
         next.merge(partition, offset + 1, Math::max);
