@@ -151,6 +151,35 @@ class EnvServiceBrokerTest extends ServiceBaselineTest {
     }
 
     @Test
+    void shouldEvaluateARunsPolicyEveryKEnvironmentSteps() throws Exception {
+        var spec = io.sim2real.contracts.SampleMessages.run();
+        var run = new io.sim2real.contracts.messages.RunSpec(spec.schemaVersion(), "periodic-run", spec.method(), spec.mode(),
+                spec.seed(), spec.envSteps(), spec.realDomain(), spec.trainingDomains(), spec.parameters(), spec.createdAtMs());
+        companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                Topics.RUNS, "periodic-run", Codecs.RUN_SPEC.encode(run))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/periodic-run").then().statusCode(200));
+
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
+        for (long[] versionAndStep : new long[][] {{1, 0}, {2, 1000}, {3, 6000}}) {
+            var snapshot = io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {16}, "periodic-run",
+                    versionAndStep[0], versionAndStep[1]);
+            companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Topics.POLICIES, "periodic-run", Codecs.POLICY_SNAPSHOT.encode(snapshot))).awaitCompletion();
+        }
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.EVALUATIONS, r -> r.select().where(x -> "periodic-run".equals(x.key())).select().first(4))
+                .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            EvaluationResult e = Codecs.EVALUATION_RESULT.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            seen.add("v" + e.policyVersion() + "@" + e.envStep() + ":" + e.domain().wireName());
+            assertTrue(e.deterministic());
+        }
+        assertEquals(java.util.Set.of("v1@0:real", "v1@0:sim", "v3@6000:real", "v3@6000:sim"), seen,
+                "v2 came only 1,000 steps after v1: not evaluated");
+    }
+
+    @Test
     void shouldEvaluateInSimAndRealAndPublishTheResults() throws Exception {
         given().header("Authorization", TOKEN).contentType("application/json")
                 .body("{\"runId\":\"eval-run\",\"policy\":\"scripted\",\"realPhysics\":{\"gravity\":2.0},\"episodes\":2,\"seed\":3}")

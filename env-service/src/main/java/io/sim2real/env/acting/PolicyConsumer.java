@@ -1,6 +1,7 @@
 package io.sim2real.env.acting;
 
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.env.evaluation.PeriodicEvaluator;
 import io.sim2real.service.messaging.InboundRecords;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -8,7 +9,7 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Reads {@code sim2real.policies} into the {@link PolicyStore}. */
+/** Reads {@code sim2real.policies} into the {@link PolicyStore}, and evaluates runs' policies as they come. */
 @ApplicationScoped
 public class PolicyConsumer {
 
@@ -18,8 +19,14 @@ public class PolicyConsumer {
     @Inject
     PolicyStore store;
 
+    @Inject
+    PeriodicEvaluator evaluator;
+
     @Incoming("policies")
     public CompletionStage<Void> consume(Message<byte[]> record) {
-        return inbound.process(record, Codecs.POLICY_SNAPSHOT, store::put);
+        return inbound.process(record, Codecs.POLICY_SNAPSHOT, snapshot -> {
+            store.put(snapshot);
+            evaluator.onSnapshot(snapshot);
+        });
     }
 }

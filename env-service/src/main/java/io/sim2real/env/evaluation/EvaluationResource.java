@@ -10,8 +10,6 @@ import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
 import io.sim2real.service.api.Requests;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /** Evaluation on request: whole episodes in the sim domain and in a perturbed real domain, published. */
 @Path("/api/v1/evaluations")
@@ -43,8 +40,7 @@ public class EvaluationResource {
     io.sim2real.env.acting.PolicyStore policies;
 
     @Inject
-    @Channel("evaluations-out")
-    MutinyEmitter<Record<String, EvaluationResult>> emitter;
+    EvaluationPublisher publisher;
 
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
@@ -77,7 +73,7 @@ public class EvaluationResource {
             EvaluationResult result = Evaluator.evaluate(request.runId(), domain, domains.get(d), policy,
                     !"random".equals(policy.name()), episodes, seed, envStep, physicsThreads);
             // a snapshot policy acts on its mean here: deterministic, as evaluation should be
-            emitter.sendAndAwait(Record.of(result.runId(), result));
+            publisher.publish(result);
             results.add(result);
         }
         return results;
