@@ -64,6 +64,22 @@ class DatasetApiTest {
     }
 
     @Test
+    void shouldSaveARunsPublishedTransitionsAsADataset() throws Exception {
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"run-to-save\",\"domain\":\"real\",\"physics\":{\"thigh_length\":1.5},"
+                        + "\"envSteps\":250,\"numEnvs\":1,\"batchSize\":100,\"seed\":3}")
+                .post("/api/v1/collections").then().statusCode(202);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().header("Authorization", TOKEN).contentType("application/json")
+                        .body("{\"runId\":\"run-to-save\",\"domain\":\"real\"}")
+                        .post("/api/v1/datasets/saved-run/from-run").then().statusCode(201)
+                        .body("header.transitions", equalTo(250)).body("header.behaviour", equalTo("run:run-to-save")));
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"run-to-save\",\"domain\":\"sim\"}")
+                .post("/api/v1/datasets/nothing/from-run").then().statusCode(404);
+    }
+
+    @Test
     void shouldImportARobotLogAllOrNothing() {
         given().header("Authorization", TOKEN).contentType("application/x-ndjson")
                 .body((line(0, 0.1, "0.5") + line(1, 0.2, "-0.5")).getBytes(StandardCharsets.UTF_8))

@@ -44,6 +44,10 @@ public class DatasetResource {
     public record ReplayRequest(String runId, Integer batchSize) {
     }
 
+    /** Save a run's transitions of one domain, as published on Kafka, as a dataset. */
+    public record FromRunRequest(String runId, String domain) {
+    }
+
     public record ReplayResult(String dataset, String runId, int batches, long transitions) {
     }
 
@@ -58,6 +62,13 @@ public class DatasetResource {
 
     @ConfigProperty(name = "sim2real.env.datasets-dir", defaultValue = "data/datasets")
     String datasetsDir;
+
+    @ConfigProperty(name = "sim2real.topic.transitions")
+    String transitionsTopic;
+
+    @Inject
+    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
 
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
@@ -137,6 +148,45 @@ public class DatasetResource {
                 publisher.publish(b);
             }
             return Response.ok(new ReplayResult(name, request.runId(), batches.size(), dataset.size())).build();
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(e.getMessage());
+        } catch (DatasetException e) {
+            return unprocessable(e);
+        }
+    }
+
+    @POST
+    @Path("/{name}/from-run")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequiresApiToken
+    @Operation(summary = "Save a run's transitions of one domain, as published on sim2real.transitions, as a dataset")
+    public Response fromRun(@PathParam("name") String name, FromRunRequest request) {
+        if (request == null) {
+            throw new BadRequestException("a JSON body {runId, domain} is required");
+        }
+        Requests.runId(request.runId());
+        Domain domain = DomainRequest.domain(request.domain());
+        io.sim2real.datasets.DatasetWriter writer = new io.sim2real.datasets.DatasetWriter(spec, domain, "run:" + request.runId())
+                .description("transitions of run " + request.runId() + " in domain " + domain.wireName());
+        List<DatasetException> failures = new java.util.ArrayList<>();
+        RunTransitionsReader.Result read = RunTransitionsReader.read(kafkaConfig, transitionsTopic, request.runId(), domain,
+                spec, batch -> {
+                    try {
+                        writer.append(batch);
+                    } catch (DatasetException e) {
+                        failures.add(e);
+                    }
+                });
+        try {
+            if (!failures.isEmpty()) {
+                throw failures.get(0);
+            }
+            if (read.transitions() == 0) {
+                return Response.status(404).entity(new ApiError(404, "run '" + request.runId() + "' has no "
+                        + domain.wireName() + " transitions on " + transitionsTopic)).build();
+            }
+            DatasetHeader header = store.write(name, writer);
+            return Response.status(201).entity(new DatasetStore.Entry(name, header)).build();
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(e.getMessage());
         } catch (DatasetException e) {

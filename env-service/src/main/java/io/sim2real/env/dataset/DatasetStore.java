@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * Offline datasets in a directory, one {@code NAME.s2rds} file each (format: docs/DATASETS.md): generated
- * here in a domain with a behaviour policy, or imported from a robot's JSON-lines log.
+ * here in a domain with a behaviour policy, saved from a run's published transitions, or imported from a
+ * robot's JSON-lines log.
  */
 public final class DatasetStore {
 
@@ -76,7 +77,7 @@ public final class DatasetStore {
     /** Collects {@code envSteps} transitions with the policy in the domain and stores them under {@code name}. */
     public DatasetHeader generate(String name, Domain domain, DomainPhysics physics, BehaviourPolicy policy,
                                   long envSteps, int numEnvs, long seed, int threads) throws DatasetException {
-        Path file = file(name);
+        file(name); // refuse a bad name before collecting
         DatasetWriter writer = new DatasetWriter(spec, domain, policy.name()).physics(physics.changed()).seed(seed)
                 .description(envSteps + " steps of the " + policy.name() + " policy in " + physics);
         List<DatasetException> failures = new ArrayList<>();
@@ -92,6 +93,12 @@ public final class DatasetStore {
         if (!failures.isEmpty()) {
             throw failures.get(0);
         }
+        return write(name, writer);
+    }
+
+    /** Stores what a writer holds under {@code name}. */
+    public DatasetHeader write(String name, DatasetWriter writer) throws DatasetException {
+        Path file = file(name);
         createDirectory();
         return writer.writeTo(file).header();
     }
