@@ -113,16 +113,14 @@ public final class Sac {
         }
         FloatBuffer ov = F32.view(obs);
         FloatBuffer nv = F32.view(next);
-        FloatBuffer sav = F32.view(sa);
-        int w = obsDim + actDim;
+        FloatBuffer av = F32.view(actions);
         for (int b = 0; b < rows; b++) {
             for (int j = 0; j < obsDim; j++) {
                 ov.put(b * obsDim + j, (float) o[b][j]);
                 nv.put(b * obsDim + j, (float) o2[b][j]);
-                sav.put(b * w + j, (float) o[b][j]);
             }
             for (int j = 0; j < actDim; j++) {
-                sav.put(b * w + obsDim + j, (float) a[b][j]);
+                av.put(b * actDim + j, (float) a[b][j]);
             }
             rew[b] = (float) r[b];
             notDone[b] = done[b] ? 0f : 1f;
@@ -130,6 +128,7 @@ public final class Sac {
                 throw new NonFiniteException("reward " + b + " is " + r[b]);
             }
         }
+        fillStateAction(sa, obs, actions, rows);
     }
 
     /** y = r + gamma (1 - done) (min_i Q_target_i(s', a') - alpha log pi(a'|s')), a' sampled now. */
@@ -210,7 +209,7 @@ public final class Sac {
         return loss;
     }
 
-    /** After {@link #computeActorGradients}, with the critics restored to the state before it (for tests). */
+    /** The twin critics (for tests). */
     EnsembleMlp critic() {
         return critic;
     }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.model.training.ModelConfig;
 import io.sim2real.replay.TransitionStore;
 import io.sim2real.service.replay.ConsumedOffsets;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The transition stores of every run and domain, and where in the log they end. */
 @ApplicationScoped
@@ -22,8 +22,8 @@ public class StoreRegistry {
     public record Key(String runId, Domain domain) {
     }
 
-    @ConfigProperty(name = "sim2real.model.store-capacity", defaultValue = "1000000")
-    int capacity;
+    @Inject
+    ModelConfig config;
 
     @Inject
     MeterRegistry registry;
@@ -39,7 +39,7 @@ public class StoreRegistry {
 
     public TransitionStore store(String runId, Domain domain) {
         return stores.computeIfAbsent(new Key(runId, domain), k -> {
-            TransitionStore s = new TransitionStore(capacity);
+            TransitionStore s = new TransitionStore(config.storeCapacity());
             Gauge.builder("sim2real.model.store.transitions", s, TransitionStore::size)
                     .description("Transitions held in model-service's store, by run and domain")
                     .tag("run", k.runId()).tag("domain", k.domain().wireName()).register(registry);

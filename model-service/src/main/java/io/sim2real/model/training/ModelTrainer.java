@@ -24,7 +24,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,7 +32,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -88,38 +86,8 @@ public class ModelTrainer {
     @Channel("rollouts-out")
     MutinyEmitter<Record<String, RolloutBatch>> rollouts;
 
-    @ConfigProperty(name = "sim2real.model.train-every")
-    int trainEvery;
-
-    @ConfigProperty(name = "sim2real.model.min-transitions")
-    int minTransitions;
-
-    @ConfigProperty(name = "sim2real.model.rollouts-per-round")
-    int rolloutsPerRound;
-
-    @ConfigProperty(name = "sim2real.model.rollout-schedule")
-    String schedule;
-
-    @ConfigProperty(name = "sim2real.model.rollout-batch-size")
-    int rolloutBatchSize;
-
-    @ConfigProperty(name = "sim2real.model.members")
-    int members;
-
-    @ConfigProperty(name = "sim2real.model.elites")
-    int eliteCount;
-
-    @ConfigProperty(name = "sim2real.model.hidden")
-    List<Integer> hidden;
-
-    @ConfigProperty(name = "sim2real.model.max-epochs")
-    int maxEpochs;
-
-    @ConfigProperty(name = "sim2real.model.threads")
-    int threads;
-
-    @ConfigProperty(name = "sim2real.model.checkpoint-dir")
-    String checkpointDir;
+    @Inject
+    ModelConfig config;
 
     private final Map<String, RunModel> models = new ConcurrentHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -136,7 +104,7 @@ public class ModelTrainer {
         }
         RunModel m = models.computeIfAbsent(runId, this::create);
         long since = m.sinceTraining.addAndGet(count);
-        if (since >= trainEvery && !m.training && available(run.get()) >= minTransitions) {
+        if (since >= config.trainEvery() && !m.training && available(run.get()) >= config.minTransitions()) {
             m.training = true;
             m.sinceTraining.set(0);
             worker.submit(() -> round(run.get(), m));
@@ -152,10 +120,10 @@ public class ModelTrainer {
     }
 
     private RunModel create(String runId) {
-        int[] sizes = hidden.stream().mapToInt(Integer::intValue).toArray();
-        EnsembleConfig config = EnsembleConfig.mbpo(runId.hashCode()).withSize(members, eliteCount, sizes)
-                .withEpochs(maxEpochs).withThreads(threads);
-        RunModel m = new RunModel(new DynamicsModel(spec.obsDim(), spec.actDim(), config));
+        int[] sizes = config.hidden().stream().mapToInt(Integer::intValue).toArray();
+        EnsembleConfig ensemble = EnsembleConfig.mbpo(runId.hashCode()).withSize(config.members(), config.elites(), sizes)
+                .withEpochs(config.maxEpochs()).withThreads(config.threads());
+        RunModel m = new RunModel(new DynamicsModel(spec.obsDim(), spec.actDim(), ensemble));
         Path checkpoint = checkpointOf(runId);
         if (Files.exists(checkpoint)) {
             try {
@@ -171,7 +139,7 @@ public class ModelTrainer {
                 .description("Mean hold-out error of the elites (standardised units)").register(registry);
         Gauge.builder("sim2real.model.train.nll", m, x -> x.trainNll).tag("run", runId)
                 .description("Gaussian NLL of the last training epoch").register(registry);
-        for (int e = 0; e < members; e++) {
+        for (int e = 0; e < config.members(); e++) {
             int member = e;
             Gauge.builder("sim2real.model.elite", m, x -> contains(x.elites, member) ? 1 : 0).tag("run", runId)
                     .tag("member", String.valueOf(member)).description("1 if the member is an elite").register(registry);
@@ -214,11 +182,11 @@ public class ModelTrainer {
 
             SplittableRandom random = new SplittableRandom(runId.hashCode() * 31L + version);
             Domain startDomain = run.trainingDomains().contains(Domain.SIM) ? Domain.SIM : Domain.REAL;
-            double[][] starts = stores.find(runId, startDomain).orElseThrow().sampleObservations(rolloutsPerRound, random);
-            int length = RolloutSchedule.parse(schedule).length(envSteps);
+            double[][] starts = stores.find(runId, startDomain).orElseThrow().sampleObservations(config.rolloutsPerRound(), random);
+            int length = RolloutSchedule.parse(config.rolloutSchedule()).length(envSteps);
             long t0 = System.nanoTime();
             Optional<ActorRunner> policy = policies.latest(runId).map(ActorRunner::new);
-            long made = Rollouts.generate(m.model, spec, starts, length, runId, version, startDomain, rolloutBatchSize,
+            long made = Rollouts.generate(m.model, spec, starts, length, runId, version, startDomain, config.rolloutBatchSize(),
                     random, policy, batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
             Counter.builder("sim2real.model.rollouts").tag("run", runId)
                     .description("Model transitions published as rollouts").register(registry).increment(made);
@@ -244,7 +212,7 @@ public class ModelTrainer {
     }
 
     private Path checkpointOf(String runId) {
-        return Path.of(checkpointDir, runId, "dynamics.ckpt");
+        return Path.of(config.checkpointDir(), runId, "dynamics.ckpt");
     }
 
     private static boolean contains(int[] values, int v) {

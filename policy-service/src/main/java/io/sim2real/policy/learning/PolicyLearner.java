@@ -22,14 +22,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -90,32 +88,8 @@ public class PolicyLearner {
     @Channel("policies-out")
     MutinyEmitter<Record<String, PolicySnapshot>> policies;
 
-    @ConfigProperty(name = "sim2real.policy.updates-per-step")
-    double updatesPerStep;
-
-    @ConfigProperty(name = "sim2real.policy.real-ratio")
-    double realRatio;
-
-    @ConfigProperty(name = "sim2real.policy.batch-size")
-    int batchSize;
-
-    @ConfigProperty(name = "sim2real.policy.hidden")
-    List<Integer> hidden;
-
-    @ConfigProperty(name = "sim2real.policy.min-transitions")
-    int minTransitions;
-
-    @ConfigProperty(name = "sim2real.policy.snapshot-every")
-    long snapshotEvery;
-
-    @ConfigProperty(name = "sim2real.policy.env-capacity")
-    int envCapacity;
-
-    @ConfigProperty(name = "sim2real.policy.model-capacity")
-    int modelCapacity;
-
-    @ConfigProperty(name = "sim2real.policy.max-pending-updates")
-    long maxPendingUpdates;
+    @Inject
+    PolicyConfig config;
 
     private final Map<String, RunLearner> learners = new ConcurrentHashMap<>();
     private Thread worker;
@@ -137,12 +111,12 @@ public class PolicyLearner {
         RunLearner l = learners.computeIfAbsent(batch.runId(), id -> create(run.get()));
         l.env.add(batch);
         l.envSteps.addAndGet(batch.size());
-        double g = run.get().parameters() == null ? updatesPerStep
-                : run.get().parameters().getOrDefault("updatesPerStep", updatesPerStep);
+        double g = run.get().parameters() == null ? config.updatesPerStep()
+                : run.get().parameters().getOrDefault("updatesPerStep", config.updatesPerStep());
         long owed = Math.round(g * batch.size());
         long now = l.pending.addAndGet(owed);
-        if (now > maxPendingUpdates) {
-            long dropped = now - maxPendingUpdates;
+        if (now > config.maxPendingUpdates()) {
+            long dropped = now - config.maxPendingUpdates();
             l.pending.addAndGet(-dropped);
             Counter.builder("sim2real.policy.updates.dropped").tag("run", batch.runId())
                     .description("Updates owed but dropped because the learner fell too far behind")
@@ -159,11 +133,11 @@ public class PolicyLearner {
     }
 
     private RunLearner create(RunSpec run) {
-        int[] sizes = hidden.stream().mapToInt(Integer::intValue).toArray();
-        SacConfig config = SacConfig.standard(spec.obsDim(), spec.actDim(), run.seed()).withHidden(sizes)
-                .withBatchSize(batchSize);
-        RunLearner l = new RunLearner(run, new Sac(config), new TransitionStore(envCapacity),
-                new TransitionStore(modelCapacity), run.seed());
+        int[] sizes = config.hidden().stream().mapToInt(Integer::intValue).toArray();
+        SacConfig sac = SacConfig.standard(spec.obsDim(), spec.actDim(), run.seed()).withHidden(sizes)
+                .withBatchSize(config.batchSize());
+        RunLearner l = new RunLearner(run, new Sac(sac), new TransitionStore(config.envCapacity()),
+                new TransitionStore(config.modelCapacity()), run.seed());
         String id = run.runId();
         Gauge.builder("sim2real.policy.pending.updates", l.pending, AtomicLong::get).tag("run", id)
                 .description("Updates owed to new transitions: the learner's lag").register(registry);
@@ -196,7 +170,7 @@ public class PolicyLearner {
 
     /** Pays up to {@code max} owed updates of one run; publishes a snapshot when one is due. */
     private boolean updateSome(RunLearner l, int max) {
-        if (l.env.size() < minTransitions || l.pending.get() <= 0) {
+        if (l.env.size() < config.minTransitions() || l.pending.get() <= 0) {
             return false;
         }
         String runId = l.run.runId();
@@ -204,7 +178,7 @@ public class PolicyLearner {
             int done = 0;
             while (done < max && l.pending.get() > 0) {
                 TransitionStore.Sample batch = mixedBatch(l);
-                l.stats = l.sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), batchSize);
+                l.stats = l.sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), config.batchSize());
                 l.pending.decrementAndGet();
                 l.updates++;
                 done++;
@@ -215,7 +189,7 @@ public class PolicyLearner {
             // that acting never waits long for the policy the data has paid for.
             long steps = l.envSteps.get();
             boolean caughtUp = l.pending.get() == 0 && l.updates > l.updatesAtSnapshot;
-            if (steps - l.lastSnapshotStep >= snapshotEvery || caughtUp) {
+            if (steps - l.lastSnapshotStep >= config.snapshotEvery() || caughtUp) {
                 publish(l, steps);
             }
         } catch (NonFiniteException e) {
@@ -229,7 +203,9 @@ public class PolicyLearner {
 
     private TransitionStore.Sample mixedBatch(RunLearner l) {
         boolean useModel = MODEL_METHODS.contains(l.run.method()) && l.model.size() > 0;
-        double ratio = l.run.parameters() == null ? realRatio : l.run.parameters().getOrDefault("realRatio", realRatio);
+        double ratio = l.run.parameters() == null ? config.realRatio()
+                : l.run.parameters().getOrDefault("realRatio", config.realRatio());
+        int batchSize = config.batchSize();
         int fromEnv = useModel ? Math.max(1, (int) Math.round(batchSize * ratio)) : batchSize;
         TransitionStore.Sample e = l.env.sample(fromEnv, l.random);
         if (fromEnv == batchSize) {
@@ -241,7 +217,7 @@ public class PolicyLearner {
     private void publish(RunLearner l, long envSteps) {
         long version = l.version.get() + 1;
         PolicySnapshot snapshot = PolicySnapshots.toSnapshot(l.sac.actor(), spec.obsDim(),
-                hidden.stream().mapToInt(Integer::intValue).toArray(), l.run.runId(), version, envSteps);
+                config.hidden().stream().mapToInt(Integer::intValue).toArray(), l.run.runId(), version, envSteps);
         policies.sendAndAwait(Record.of(l.run.runId(), snapshot));
         l.version.set(version);
         l.lastSnapshotStep = envSteps;
