@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (observation, action), with standardised inputs and targets, trained with a hold-out set, early stopping
  * and elites; rollouts sample a random elite per transition (TS1) and draw from its Gaussian.
  */
-public final class DynamicsModel {
+public final class DynamicsModel implements RolloutModel {
 
     /** What a training round did. */
     public record TrainingReport(int epochs, double trainNll, double[] initialHoldoutMse, double[] holdoutMse,
@@ -47,6 +47,19 @@ public final class DynamicsModel {
 
     public int[] elites() {
         return elites.clone();
+    }
+
+    /** Sets the elites (as restored from a checkpoint that holds this model). */
+    public void setElites(int[] members) {
+        if (members.length != elites.length) {
+            throw new IllegalArgumentException("expected " + elites.length + " elites, got " + members.length);
+        }
+        for (int e : members) {
+            if (e < 0 || e >= ensemble.members()) {
+                throw new IllegalArgumentException("no member " + e);
+            }
+        }
+        elites = members.clone();
     }
 
     public GaussianEnsemble ensemble() {
@@ -136,6 +149,101 @@ public final class DynamicsModel {
         Arrays.sort(elites);
         return new TrainingReport(epochs, lastNll, initial, finalErrors, elites.clone(), train, holdout,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /** How the model does on transitions it was not trained on (a one-step check, e.g. on the other domain). */
+    public record Evaluation(double oneStepMse, double disagreement, int rows) {
+    }
+
+    /**
+     * The elites' mean prediction against the true (next observation - observation, reward), as mean squared
+     * error in standardised target units, and the elites' disagreement: the variance of their means around
+     * that mean, averaged over rows and dimensions, in the same units.
+     */
+    public Evaluation evaluate(double[][] obs, double[][] act, double[] rew, double[][] nextObs, int n) {
+        int chunk = ensemble.maxBatch();
+        int out = obsDim + 1;
+        INDArray x = F32.zeros(chunk, obsDim + actDim);
+        INDArray y = F32.zeros(chunk, out);
+        INDArray[] means = new INDArray[elites.length];
+        for (int k = 0; k < elites.length; k++) {
+            means[k] = F32.zeros(chunk, out);
+        }
+        double squaredError = 0;
+        double spread = 0;
+        int[] identity = new int[chunk];
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            for (int k = 0; k < m; k++) {
+                identity[k] = start + k;
+            }
+            fill(obs, act, rew, nextObs, identity, 0, m, x, y);
+            inputs.transform(x, m);
+            targets.transform(y, m);
+            for (int k = 0; k < elites.length; k++) {
+                ensemble.predict(elites[k], x, m, means[k], null);
+            }
+            FloatBuffer yv = F32.view(y);
+            for (int i = 0; i < m * out; i++) {
+                double mean = 0;
+                for (INDArray mk : means) {
+                    mean += F32.view(mk).get(i);
+                }
+                mean /= elites.length;
+                double d = mean - yv.get(i);
+                squaredError += d * d;
+                for (INDArray mk : means) {
+                    double e = F32.view(mk).get(i) - mean;
+                    spread += e * e / elites.length;
+                }
+            }
+        }
+        return new Evaluation(squaredError / ((double) n * out), spread / ((double) n * out), n);
+    }
+
+    /** Fits the standardisation on data without training (a model that starts from random weights). */
+    public void fitStandardization(double[][] obs, double[][] act, double[] rew, double[][] nextObs, int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        INDArray x = F32.zeros(n, obsDim + actDim);
+        INDArray y = F32.zeros(n, obsDim + 1);
+        fill(obs, act, rew, nextObs, order, 0, n, x, y);
+        inputs.fit(x, n);
+        targets.fit(y, n);
+    }
+
+    /** Makes this model an exact copy of another of the same shape: weights, bounds, standardisation, elites. */
+    public void copyFrom(DynamicsModel other) {
+        List<INDArray> mine = ensemble.parameters();
+        List<INDArray> theirs = other.ensemble.parameters();
+        if (mine.size() != theirs.size() || obsDim != other.obsDim || actDim != other.actDim) {
+            throw new IllegalArgumentException("models differ in shape");
+        }
+        for (int p = 0; p < mine.size(); p++) {
+            if (!java.util.Arrays.equals(mine.get(p).shape(), theirs.get(p).shape())) {
+                throw new IllegalArgumentException("models differ in shape at parameter " + p);
+            }
+            mine.get(p).assign(theirs.get(p));
+        }
+        inputs.restore(other.inputs.state());
+        targets.restore(other.targets.state());
+        elites = other.elites.clone();
+    }
+
+    /** Standardisation of the ensemble's input (observation, action). */
+    public Standardizer inputStandardizer() {
+        return inputs;
+    }
+
+    /** Standardisation of the ensemble's target (observation change, reward). */
+    public Standardizer targetStandardizer() {
+        return targets;
+    }
+
+    public EnsembleConfig config() {
+        return config;
     }
 
     /** Mean squared error of every member on the hold-out set, in standardised target units. */
@@ -275,6 +383,21 @@ public final class DynamicsModel {
         for (int p = 0; p < params.size(); p++) {
             params.get(p).assign(from.get(p));
         }
+    }
+
+    @Override
+    public double[][] enter(double[][] obs) {
+        return obs;
+    }
+
+    @Override
+    public double[][] observe(double[][] states) {
+        return states;
+    }
+
+    @Override
+    public void step(double[][] states, double[][] act, int n, SplittableRandom rng, double[][] nextStates, double[] rew) {
+        step(states, act, n, false, rng, nextStates, rew);
     }
 
     /** The checkpoint kind of a dynamics model. */

@@ -31,6 +31,7 @@ public final class GaussianEnsemble {
     private final float[][] laneDMin;
     private final double[] memberLoss;
     private final java.util.concurrent.ExecutorService pool;
+    private final double[] decay;
 
     public GaussianEnsemble(int members, int inDim, int[] hidden, int outDim, Activation activation, int maxBatch,
                             double learningRate, double[] weightDecayPerLayer, double boundPenalty, long seed) {
@@ -69,7 +70,7 @@ public final class GaussianEnsemble {
         }
         List<INDArray> params = new ArrayList<>(net.parameters());
         List<INDArray> grads = new ArrayList<>(net.gradients());
-        double[] decay = new double[params.size() + 2];
+        this.decay = new double[params.size() + 2];
         for (int p = 0; p < params.size(); p++) {
             decay[p] = net.isWeight(p) ? weightDecayPerLayer[net.layerOf(p)] : 0;
         }
@@ -153,13 +154,28 @@ public final class GaussianEnsemble {
 
     /** Member e's NLL on its batch; fills its network gradients and adds its bound gradients to dMax, dMin. */
     private double memberGradients(int e, INDArray xe, INDArray ye, int rows, float[] dMax, float[] dMin) {
+        double loss = forwardNll(e, xe, ye, rows, 1f, gOut[e], dMax, dMin, null, null);
+        net.backward(e, gOut[e], rows);
+        return loss;
+    }
+
+    /**
+     * Member e's forward pass on x and its Gaussian NLL against y (mean over rows and dimensions). Writes
+     * {@code weight} times the loss's gradient with respect to the raw output into g, adds the bound gradients
+     * to dMax and dMin, and, where given, the gradient with respect to y into gTarget and the predicted mean
+     * into meanOut (rows x D). The forward pass is left in place for {@code network().backward(e, g, rows)}.
+     */
+    public double forwardNll(int e, INDArray x, INDArray y, int rows, float weight, INDArray g, float[] dMax, float[] dMin,
+                      INDArray gTarget, INDArray meanOut) {
         FloatBuffer maxV = F32.view(maxLogVar);
         FloatBuffer minV = F32.view(minLogVar);
-        float scale = 1f / (rows * outDim);
+        float scale = weight / (rows * outDim);
         int width = 2 * outDim;
-        FloatBuffer out = F32.view(net.forward(e, xe, rows));
-        FloatBuffer target = F32.view(ye);
-        FloatBuffer g = F32.view(gOut[e]);
+        FloatBuffer out = F32.view(net.forward(e, x, rows));
+        FloatBuffer target = F32.view(y);
+        FloatBuffer gv = F32.view(g);
+        FloatBuffer gt = gTarget == null ? null : F32.view(gTarget);
+        FloatBuffer mo = meanOut == null ? null : F32.view(meanOut);
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < outDim; j++) {
@@ -171,19 +187,45 @@ public final class GaussianEnsemble {
                 float upper = max - softplus(max - raw);
                 float logVar = min + softplus(upper - min);
                 float invVar = (float) Math.exp(-logVar);
-                float diff = out.get(meanAt) - target.get(r * outDim + j);
+                float mean = out.get(meanAt);
+                float diff = mean - target.get(r * outDim + j);
                 loss += diff * diff * invVar + logVar;
-                g.put(meanAt, 2f * diff * invVar * scale);
+                float dMean = 2f * diff * invVar * scale;
+                gv.put(meanAt, dMean);
+                if (gt != null) {
+                    gt.put(r * outDim + j, -dMean);
+                }
+                if (mo != null) {
+                    mo.put(r * outDim + j, mean);
+                }
                 float dLogVar = (1f - diff * diff * invVar) * scale;
                 float sLower = sigmoid(upper - min);
                 float sUpper = sigmoid(max - raw);
-                g.put(rawAt, dLogVar * sLower * sUpper);
+                gv.put(rawAt, dLogVar * sLower * sUpper);
                 dMax[j] += dLogVar * sLower * (1f - sUpper);
                 dMin[j] += dLogVar * (1f - sLower);
             }
         }
-        net.backward(e, gOut[e], rows);
-        return loss * scale;
+        return loss / (rows * outDim);
+    }
+
+    /** The gradients of the two log-variance bounds (max, min), as the optimiser reads them. */
+    public INDArray[] boundGradients() {
+        return new INDArray[] {dMaxLogVar, dMinLogVar};
+    }
+
+    /** The two log-variance bounds (max, min), 1 x D each. */
+    public INDArray[] bounds() {
+        return new INDArray[] {maxLogVar, minLogVar};
+    }
+
+    public double boundPenalty() {
+        return boundPenalty;
+    }
+
+    /** The L2 weight decay of each array of {@link #parameters()}. */
+    public double[] weightDecays() {
+        return decay.clone();
     }
 
     /** Members are spread over this many lanes; member e belongs to lane {@code e % lanes()}. */
@@ -227,7 +269,7 @@ public final class GaussianEnsemble {
     }
 
     /** The gradients, in the order of {@link #parameters()}. */
-    List<INDArray> gradients() {
+    public List<INDArray> gradients() {
         List<INDArray> g = new ArrayList<>(net.gradients());
         g.add(dMaxLogVar);
         g.add(dMinLogVar);

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sim2real.physics.halfcheetah.DomainPhysics;
-import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
-import io.sim2real.physics.halfcheetah.StepResult;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -19,31 +17,8 @@ class DynamicsModelTest {
     }
 
     static Data collect(int n, long seed) {
-        double[][] obs = new double[n][];
-        double[][] act = new double[n][];
-        double[] rew = new double[n];
-        double[][] next = new double[n][];
-        SplittableRandom r = new SplittableRandom(seed);
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 4, 1, seed)) {
-            env.reset();
-            int k = 0;
-            while (k < n) {
-                double[][] a = new double[4][6];
-                for (double[] row : a) {
-                    for (int j = 0; j < 6; j++) {
-                        row[j] = 2 * r.nextDouble() - 1;
-                    }
-                }
-                StepResult s = env.step(a);
-                for (int i = 0; i < 4 && k < n; i++, k++) {
-                    obs[k] = s.obs()[i];
-                    act[k] = s.act()[i];
-                    rew[k] = s.rew()[i];
-                    next[k] = s.nextObs()[i];
-                }
-            }
-        }
-        return new Data(obs, act, rew, next);
+        io.sim2real.nn.latent.Transitions t = HalfCheetahData.random(DomainPhysics.neutral(), n, seed);
+        return new Data(t.obs(), t.act(), t.rew(), t.nextObs());
     }
 
     private static EnsembleConfig small() {

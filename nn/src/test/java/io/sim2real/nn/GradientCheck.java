@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Checks analytic gradients against central finite differences along random directions of the whole
  * parameter vector: in float32, a directional derivative is far better conditioned than one coordinate.
  */
-final class GradientCheck {
+public final class GradientCheck {
 
     private GradientCheck() {
     }
@@ -21,7 +21,7 @@ final class GradientCheck {
      * {@code grads} must hold the gradients at the current parameters; {@code loss} evaluates the loss at
      * the current parameters (it may overwrite the gradients: they are read first).
      */
-    static void assertDirectionalDerivatives(List<INDArray> params, List<INDArray> grads, DoubleSupplier loss,
+    public static void assertDirectionalDerivatives(List<INDArray> params, List<INDArray> grads, DoubleSupplier loss,
                                              double eps, double relativeTolerance, long seed, int trials, String what) {
         float[][] g = new float[grads.size()][];
         for (int p = 0; p < grads.size(); p++) {

@@ -1,0 +1,41 @@
+package io.sim2real.nn.latent;
+
+import io.sim2real.nn.Activation;
+
+/**
+ * Hyper-parameters of the latent sim-to-real model and its joint training (METHOD.md).
+ *
+ * @param hidden        hidden layers of each residual network (encoders, decoders, mapping m)
+ * @param weightDecay   L2 decay of the residual networks' weights (the dynamics keeps its ensemble's decay)
+ * @param lambdaAe      weight of the auto-encoding loss |q_d(p_d(o)) - o|^2
+ * @param lambdaDec     weight of the decoded-prediction loss |q_d(z'_pred) - o'|^2
+ * @param lambdaCorr    weight of the latent correspondence loss |m(p_real(o)) - sg(p_sim(o))|^2
+ * @param batchSize     transitions per domain per step
+ */
+public record LatentConfig(int[] hidden, Activation activation, double learningRate, double weightDecay,
+                           double lambdaAe, double lambdaDec, double lambdaCorr, int batchSize, long seed) {
+
+    public LatentConfig {
+        hidden = hidden.clone();
+        if (batchSize < 1 || !(learningRate > 0) || weightDecay < 0 || lambdaAe < 0 || lambdaDec < 0 || lambdaCorr < 0) {
+            throw new IllegalArgumentException("batchSize and learningRate must be positive, weights and decay >= 0");
+        }
+    }
+
+    /** The defaults: 2 x 200 SiLU residual networks, Adam 1e-3, every loss weight 1, batch 256 per domain. */
+    public static LatentConfig defaults(long seed) {
+        return new LatentConfig(new int[] {200, 200}, Activation.SILU, 1e-3, 2.5e-5, 1.0, 1.0, 1.0, 256, seed);
+    }
+
+    public LatentConfig withHidden(int[] hidden) {
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed);
+    }
+
+    public LatentConfig withWeights(double lambdaAe, double lambdaDec, double lambdaCorr) {
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed);
+    }
+
+    public LatentConfig withBatchSize(int batchSize) {
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed);
+    }
+}
