@@ -39,9 +39,14 @@ import org.junit.jupiter.api.Test;
 class ModelServiceBrokerTest extends ServiceBaselineTest {
 
     private static List<TransitionBatch> halfCheetah(String runId, int batches, int size, long seed) {
+        return halfCheetah(runId, Domain.SIM, DomainPhysics.neutral(), batches, size, seed);
+    }
+
+    private static List<TransitionBatch> halfCheetah(String runId, Domain domain, DomainPhysics physics, int batches,
+                                                     int size, long seed) {
         List<TransitionBatch> out = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(seed);
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed)) {
+        try (HalfCheetahEnv env = new HalfCheetahEnv(physics, 1, 1, seed)) {
             env.reset();
             for (int b = 0; b < batches; b++) {
                 double[][] obs = new double[size][], act = new double[size][], next = new double[size][];
@@ -61,7 +66,7 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
                     episodes[i] = s.episodeIds()[0];
                     steps[i] = s.stepIndices()[0];
                 }
-                out.add(new TransitionBatch(SchemaVersion.CURRENT, runId, Domain.SIM, "test-env", 0, episodes, steps, obs,
+                out.add(new TransitionBatch(SchemaVersion.CURRENT, runId, domain, "test-env", 0, episodes, steps, obs,
                         act, rew, next, new boolean[size], new boolean[size]));
             }
         }
@@ -69,9 +74,14 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
     }
 
     private void publishRun(String runId, RunSpec.Method method) {
+        publishRun(runId, method, java.util.Map.of());
+    }
+
+    private void publishRun(String runId, RunSpec.Method method, java.util.Map<String, Double> parameters) {
         RunSpec r = withRunId(SampleMessages.run(), runId);
-        RunSpec run = new RunSpec(r.schemaVersion(), runId, method, r.mode(), r.seed(), r.envSteps(), r.realDomain(),
-                List.of(Domain.SIM), r.parameters(), r.createdAtMs());
+        RunSpec run = new RunSpec(r.schemaVersion(), runId, method, r.mode(), r.seed(), r.envSteps(),
+                new RunSpec.DomainSpec("gravity-2", java.util.Map.of("gravity", 2.0)), List.of(Domain.SIM), parameters,
+                r.createdAtMs());
         companion.produce(String.class, byte[].class)
                 .fromRecords(new ProducerRecord<>(Topics.RUNS, runId, Codecs.RUN_SPEC.encode(run))).awaitCompletion();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId).then().statusCode(200));
@@ -144,5 +154,72 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().get("/api/v1/runs/sac-run/store").then().body("sim", equalTo(400)));
         given().get("/api/v1/runs/sac-run/model").then().statusCode(404);
+    }
+
+    private void publishBothDomains(String runId) {
+        publishTransitions(halfCheetah(runId, Domain.SIM, DomainPhysics.neutral(), 2, 200, 5));
+        publishTransitions(halfCheetah(runId, Domain.REAL,
+                DomainPhysics.neutral().with(io.sim2real.contracts.PerturbationKind.GRAVITY, 2.0), 2, 200, 6));
+    }
+
+    @Test
+    void shouldMeasureTheGapOfAGapOnlyRunAndPublishNoRollouts() throws Exception {
+        publishRun("gap-run", RunSpec.Method.GAP_ONLY);
+        publishBothDomains("gap-run");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                given().get("/api/v1/runs/gap-run/latent").then().statusCode(200)
+                        .body("version", greaterThanOrEqualTo(1)).body("method", equalTo("gap-only")));
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.GAP, r -> r.select().where(x -> "gap-run".equals(x.key())).select().first(5))
+                .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+        java.util.Set<io.sim2real.contracts.messages.GapMeasurement.Metric> metrics = new java.util.HashSet<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            var m = Codecs.GAP_MEASUREMENT.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            assertEquals("gravity", m.perturbation());
+            assertEquals(2.0, m.factor());
+            assertEquals(1, m.modelVersion());
+            assertEquals(800, m.envStep());
+            assertTrue(Double.isFinite(m.value()) && m.value() >= 0, m.toString());
+            if (m.metric() == io.sim2real.contracts.messages.GapMeasurement.Metric.MAPPING_DISTANCE) {
+                assertTrue(m.value() > 0, "the mapping moved away from the identity: " + m.value());
+            }
+            metrics.add(m.metric());
+        }
+        assertEquals(5, metrics.size(), "every gap metric once: " + metrics);
+        assertTrue(Files.exists(Path.of("target/test-checkpoints/gap-run/latent.ckpt")));
+        assertTrue(companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "gap-run".equals(x.key())))
+                .awaitNoRecords(Duration.ofSeconds(2)).getRecords().isEmpty(), "gap-only publishes no rollouts");
+    }
+
+    @Test
+    void shouldPublishLatentRolloutsFromBothDomainsForALatentRun() throws Exception {
+        publishRun("latent-run", RunSpec.Method.LATENT_SIM_INIT);
+        publishBothDomains("latent-run");
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "latent-run".equals(x.key())).select().first(4))
+                .awaitCompletion(Duration.ofSeconds(90)).getRecords();
+        java.util.Set<Domain> starts = new java.util.HashSet<>();
+        int transitions = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            assertTrue(b.latent(), "latent rollouts are marked as such");
+            starts.add(b.startDomain());
+            transitions += b.size();
+        }
+        assertEquals(java.util.Set.of(Domain.SIM, Domain.REAL), starts);
+        assertEquals(600, transitions, "300 rollouts from each domain's start states, length 1");
+    }
+
+    @Test
+    void shouldStopADivergingRoundWithAClearErrorAndAMetric() {
+        publishRun("diverging-run", RunSpec.Method.GAP_ONLY, java.util.Map.of("divergenceFactor", 1e-9));
+        publishBothDomains("diverging-run");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                given().get("/api/v1/runs/diverging-run/latent").then().statusCode(200)
+                        .body("version", equalTo(0)).body("lastError", org.hamcrest.Matchers.containsString("diverged")));
+        String metrics = given().header("Accept", "text/plain").get("/q/metrics").asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_training_failures_total{")
+                && l.contains("run=\"diverging-run\"") && l.contains("reason=\"non_finite\"")), "failure counted");
     }
 }

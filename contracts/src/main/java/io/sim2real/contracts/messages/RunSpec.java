@@ -76,6 +76,24 @@ public record RunSpec(
     /** A named set of perturbation factors; kinds not named keep their neutral value. */
     public record DomainSpec(String name, Map<String, Double> factors) {
 
+        /**
+         * How gap measurements label this domain: the one perturbation that differs from its neutral value and
+         * its factor; ("none", 1.0) when nothing differs; ("combined", 0.0) when several do.
+         */
+        public Map.Entry<String, Double> gapLabel() {
+            Map.Entry<String, Double> changed = null;
+            for (Map.Entry<String, Double> e : factors.entrySet()) {
+                PerturbationKind kind = PerturbationKind.fromWire(e.getKey()).orElse(null);
+                if (kind != null && e.getValue() != null && e.getValue() != kind.neutral()) {
+                    if (changed != null) {
+                        return Map.entry("combined", 0.0);
+                    }
+                    changed = Map.entry(kind.wireName(), e.getValue());
+                }
+            }
+            return changed == null ? Map.entry("none", 1.0) : changed;
+        }
+
         void validate() throws InvalidRecordException {
             text(name, "realDomain.name");
             present(factors, "realDomain.factors");

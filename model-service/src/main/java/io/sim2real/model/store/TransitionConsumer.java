@@ -1,6 +1,7 @@
 package io.sim2real.model.store;
 
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.model.training.LatentTrainer;
 import io.sim2real.model.training.ModelTrainer;
 import io.sim2real.service.messaging.InboundRecords;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Reads {@code sim2real.transitions} into the stores and tells the trainer about new data. */
+/** Reads {@code sim2real.transitions} into the stores and tells the trainers about new data. */
 @ApplicationScoped
 public class TransitionConsumer {
 
@@ -22,11 +23,15 @@ public class TransitionConsumer {
     @Inject
     ModelTrainer trainer;
 
+    @Inject
+    LatentTrainer latent;
+
     @Incoming("transitions")
     public CompletionStage<Void> consume(Message<byte[]> record) {
         return inbound.process(record, Codecs.TRANSITION_BATCH, (batch, source) -> {
             if (stores.add(batch, source)) {
                 trainer.onTransitions(batch.runId(), batch.domain(), batch.size());
+                latent.onTransitions(batch.runId(), batch.domain(), batch.size());
             }
         });
     }

@@ -33,4 +33,43 @@ public interface ModelConfig {
     String checkpointDir();
 
     int storeCapacity();
+
+    /** The latent sim-to-real model ({@code sim2real.model.latent.*}). */
+    Latent latent();
+
+    interface Latent {
+
+        /** Retrain after this many new transitions of either domain, once each domain has min-transitions. */
+        int trainEvery();
+
+        int minTransitions();
+
+        /** Joint training steps per round (a RunSpec may override with the parameter jointSteps). */
+        int jointSteps();
+
+        /** Hidden layers of the encoders, decoders and mapping. */
+        List<Integer> hidden();
+
+        /** Transitions of each domain per joint step. */
+        int batchSize();
+
+        double learningRate();
+
+        /** Loss weights; RunSpec parameters lambdaAe, lambdaDec, lambdaCorr override them. */
+        double lambdaAe();
+
+        double lambdaDec();
+
+        double lambdaCorr();
+
+        /** A round stops as diverged when the joint loss exceeds this multiple of its first value. */
+        double divergenceFactor();
+    }
+
+    /** The dynamics ensemble these settings describe (MBPO's HalfCheetah model by default). */
+    default io.sim2real.nn.EnsembleConfig ensemble(long seed) {
+        int[] sizes = hidden().stream().mapToInt(Integer::intValue).toArray();
+        return io.sim2real.nn.EnsembleConfig.mbpo(seed).withSize(members(), elites(), sizes).withEpochs(maxEpochs())
+                .withThreads(threads());
+    }
 }

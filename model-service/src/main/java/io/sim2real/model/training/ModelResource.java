@@ -21,6 +21,9 @@ public class ModelResource {
     ModelTrainer trainer;
 
     @Inject
+    LatentTrainer latentTrainer;
+
+    @Inject
     StoreRegistry stores;
 
     @Inject
@@ -40,6 +43,14 @@ public class ModelResource {
     public Response model(@PathParam("runId") String runId) {
         return trainer.status(runId).map(s -> Response.ok(s).build())
                 .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no model for run '" + runId + "'")).build());
+    }
+
+    /** The run's latent sim-to-real model: rounds, the last gap measurements and losses, the last error. */
+    @GET
+    @Path("/latent")
+    public Response latent(@PathParam("runId") String runId) {
+        return latentTrainer.status(runId).map(s -> Response.ok(s).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no latent model for run '" + runId + "'")).build());
     }
 
     /** Transitions held for the run, by domain. */

@@ -13,7 +13,6 @@ import io.sim2real.replay.TransitionStore;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.DynamicsModel;
-import io.sim2real.nn.EnsembleConfig;
 import io.sim2real.nn.NonFiniteException;
 import io.sim2real.service.runs.RunRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -120,10 +119,7 @@ public class ModelTrainer {
     }
 
     private RunModel create(String runId) {
-        int[] sizes = config.hidden().stream().mapToInt(Integer::intValue).toArray();
-        EnsembleConfig ensemble = EnsembleConfig.mbpo(runId.hashCode()).withSize(config.members(), config.elites(), sizes)
-                .withEpochs(config.maxEpochs()).withThreads(config.threads());
-        RunModel m = new RunModel(new DynamicsModel(spec.obsDim(), spec.actDim(), ensemble));
+        RunModel m = new RunModel(new DynamicsModel(spec.obsDim(), spec.actDim(), config.ensemble(runId.hashCode())));
         Path checkpoint = checkpointOf(runId);
         if (Files.exists(checkpoint)) {
             try {
@@ -186,7 +182,7 @@ public class ModelTrainer {
             int length = RolloutSchedule.parse(config.rolloutSchedule()).length(envSteps);
             long t0 = System.nanoTime();
             Optional<ActorRunner> policy = policies.latest(runId).map(ActorRunner::new);
-            long made = Rollouts.generate(m.model, spec, starts, length, runId, version, startDomain, config.rolloutBatchSize(),
+            long made = Rollouts.generate(m.model, false, spec, starts, length, runId, version, startDomain, config.rolloutBatchSize(),
                     random, policy, batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
             Counter.builder("sim2real.model.rollouts").tag("run", runId)
                     .description("Model transitions published as rollouts").register(registry).increment(made);

@@ -5,7 +5,7 @@ import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.nn.ActorRunner;
-import io.sim2real.nn.DynamicsModel;
+import io.sim2real.nn.RolloutModel;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -13,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * Branched rollouts: from sampled start states, k model steps each, all rollouts stepped together (batched
  * inference). Actions come from the run's newest policy (sampled, as MBPO does), or are uniform random
- * before a policy exists.
+ * before a policy exists. The model may keep its own state (the latent model keeps latent vectors); the policy
+ * and the published transitions see observations.
  */
 public final class Rollouts {
 
@@ -40,17 +41,19 @@ public final class Rollouts {
     }
 
     /** Emits the model transitions in batches of at most {@code batchSize}; returns how many were made. */
-    public static long generate(DynamicsModel model, EnvSpec spec, double[][] starts, int length, String runId,
-                                long modelVersion, Domain startDomain, int batchSize, SplittableRandom random,
-                                Optional<ActorRunner> policy, Consumer<RolloutBatch> sink) {
+    public static long generate(RolloutModel model, boolean latent, EnvSpec spec, double[][] starts, int length,
+                                String runId, long modelVersion, Domain startDomain, int batchSize,
+                                SplittableRandom random, Optional<ActorRunner> policy, Consumer<RolloutBatch> sink) {
         int n = starts.length;
-        double[][] obs = starts;
+        double[][] state = model.enter(starts);
+        double[][] obs = latent ? model.observe(state) : starts;
         long made = 0;
         for (int k = 0; k < length; k++) {
             double[][] act = policy.isPresent() ? policy.get().act(obs, false, random) : uniform(n, spec, random);
-            double[][] next = new double[n][];
+            double[][] nextState = new double[n][];
             double[] rew = new double[n];
-            model.step(obs, act, n, false, random, next, rew);
+            model.step(state, act, n, random, nextState, rew);
+            double[][] next = model.observe(nextState);
             // A diverging model can produce non-finite states: those rows are dropped, never published.
             int[] finite = new int[n];
             int kept = 0;
@@ -72,10 +75,11 @@ public final class Rollouts {
                     r[j] = rew[i];
                     x[j] = next[i];
                 }
-                sink.accept(new RolloutBatch(SchemaVersion.CURRENT, runId, modelVersion, modelVersion, false, startDomain,
+                sink.accept(new RolloutBatch(SchemaVersion.CURRENT, runId, modelVersion, modelVersion, latent, startDomain,
                         o, a, r, x, new boolean[m]));
             }
             made += kept;
+            state = nextState;
             obs = next;
         }
         return made;

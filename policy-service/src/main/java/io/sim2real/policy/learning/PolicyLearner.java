@@ -34,17 +34,17 @@ import org.jboss.logging.Logger;
 /**
  * SAC for every run whose method trains a policy, asynchronously: each new environment transition of the
  * run's training domains owes G updates (updatesPerStep); a background thread pays them, each on a batch
- * mixing environment data (realRatio of it) with model rollouts for MBPO methods, and publishes a
+ * mixing environment data (realRatio of it) with model rollouts for MBPO and latent methods, and publishes a
  * PolicySnapshot every {@code snapshot-every} environment transitions and whenever it has caught up.
  */
 @ApplicationScoped
 public class PolicyLearner {
 
     private static final Logger LOG = Logger.getLogger(PolicyLearner.class);
-    private static final Set<RunSpec.Method> POLICY_METHODS =
-            EnumSet.of(RunSpec.Method.SAC, RunSpec.Method.MBPO, RunSpec.Method.MBPO_SIM_ONLY, RunSpec.Method.MBPO_MIXED);
+    /** Every method but gap-only trains a policy; all but SAC mix model rollouts (latent ones for latent-*). */
+    private static final Set<RunSpec.Method> POLICY_METHODS = EnumSet.complementOf(EnumSet.of(RunSpec.Method.GAP_ONLY));
     private static final Set<RunSpec.Method> MODEL_METHODS =
-            EnumSet.of(RunSpec.Method.MBPO, RunSpec.Method.MBPO_SIM_ONLY, RunSpec.Method.MBPO_MIXED);
+            EnumSet.complementOf(EnumSet.of(RunSpec.Method.GAP_ONLY, RunSpec.Method.SAC));
 
     /** A run's learner state. */
     static final class RunLearner {
