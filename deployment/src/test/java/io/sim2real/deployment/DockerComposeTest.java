@@ -1,0 +1,115 @@
+package io.sim2real.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml agrees with the services' configuration, their Dockerfiles, Prometheus and Grafana. */
+class DockerComposeTest {
+
+    static final JsonNode COMPOSE = Repo.yaml("docker-compose.yml");
+
+    static JsonNode service(String name) {
+        JsonNode s = COMPOSE.path("services").path(name);
+        assertTrue(s.isObject(), "compose service " + name);
+        return s;
+    }
+
+    static Map<String, String> environment(JsonNode service) {
+        Map<String, String> env = new TreeMap<>();
+        service.path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        return env;
+    }
+
+    @Test
+    void shouldRunKafkaInKRaftModeAndPointEveryServiceAtIt() {
+        Map<String, String> kafka = environment(service("kafka"));
+        assertTrue(kafka.get("KAFKA_PROCESS_ROLES").contains("controller"), "KRaft: the broker is its own controller");
+        assertTrue(kafka.get("KAFKA_PROCESS_ROLES").contains("broker"));
+        String advertised = kafka.get("KAFKA_ADVERTISED_LISTENERS").replaceFirst("^[A-Z]+://", "");
+        long maxMessage = Long.parseLong(kafka.get("KAFKA_MESSAGE_MAX_BYTES"));
+        for (String name : Repo.SERVICES) {
+            JsonNode s = service(name);
+            assertEquals(advertised, environment(s).get("KAFKA_BOOTSTRAP_SERVERS"), name);
+            assertEquals("service_healthy", s.path("depends_on").path("kafka").path("condition").asText(), name);
+            Repo.config(name).forEach((k, v) -> {
+                if (k.endsWith(".max.request.size")) {
+                    assertTrue(Long.parseLong(v) <= maxMessage, name + " " + k);
+                }
+            });
+        }
+    }
+
+    @Test
+    void shouldPublishEachServicesOwnPortAndSetOnlyItsConfiguration() throws Exception {
+        for (String name : Repo.SERVICES) {
+            JsonNode s = service(name);
+            int port = Repo.httpPort(name);
+            assertEquals(port + ":" + port, s.path("ports").get(0).asText(), name);
+            Map<String, String> env = environment(s);
+            assertEquals("0.0.0.0", env.get("QUARKUS_HTTP_HOST"), name + " listens beyond loopback in a container");
+            for (String e : env.keySet()) {
+                assertTrue(KubernetesManifestsTest.PROCESS_ENV.contains(e) || Repo.isConfigEnv(name, e),
+                        name + ": " + e + " sets no configuration key the service has");
+            }
+            // Volumes hold the directories the service writes to.
+            env.forEach((k, v) -> {
+                if (k.endsWith("_DIR")) {
+                    boolean mounted = false;
+                    for (JsonNode vol : s.path("volumes")) {
+                        mounted |= v.startsWith(vol.asText().split(":")[1]);
+                    }
+                    assertTrue(mounted, name + " " + k);
+                }
+            });
+            // The JVM-mode Dockerfile builds this module and exposes its port.
+            assertEquals(".", s.path("build").path("context").asText());
+            Path dockerfile = Repo.file(s.path("build").path("dockerfile").asText());
+            String text = Files.readString(dockerfile);
+            assertTrue(text.contains("-pl " + name + " -am package"), dockerfile.toString());
+            assertTrue(text.contains("/src/" + name + "/target/quarkus-app/"), dockerfile.toString());
+            assertTrue(text.contains("EXPOSE " + port), dockerfile.toString());
+            assertTrue(text.contains("/q/health/ready"), dockerfile.toString());
+        }
+    }
+
+    @Test
+    void shouldScrapeEveryServiceWithPrometheusAndProvisionTheDashboard() {
+        JsonNode prometheus = service("prometheus");
+        String mount = prometheus.path("volumes").get(0).asText();
+        assertEquals("./deploy/prometheus:/etc/prometheus:ro", mount);
+        JsonNode config = Repo.yaml("deploy/prometheus/prometheus.yml");
+        assertEquals("alerts.yml", config.path("rule_files").get(0).asText());
+        Map<String, String> targets = new TreeMap<>();
+        for (JsonNode job : config.path("scrape_configs")) {
+            assertEquals("/q/metrics", job.path("metrics_path").asText());
+            targets.put(job.path("job_name").asText(), job.path("static_configs").get(0).path("targets").get(0).asText());
+        }
+        Map<String, String> expected = new TreeMap<>();
+        for (String name : Repo.SERVICES) {
+            expected.put(name, name + ":" + Repo.httpPort(name));
+        }
+        assertEquals(expected, targets, "one job per service, named as the service (as in k8s)");
+
+        JsonNode grafana = service("grafana");
+        Set<String> volumes = new TreeSet<>();
+        grafana.path("volumes").forEach(v -> volumes.add(v.asText()));
+        JsonNode provider = Repo.yaml("deploy/grafana/provisioning/dashboards/sim2real.yml").path("providers").get(0);
+        String dashboardsDir = provider.path("options").path("path").asText();
+        assertTrue(volumes.contains("./deploy/grafana/dashboards:" + dashboardsDir + ":ro"), volumes.toString());
+        assertTrue(volumes.contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro"), volumes.toString());
+        assertTrue(Files.exists(Repo.file(DashboardAndAlertsTest.DASHBOARD)));
+        JsonNode datasource = Repo.yaml("deploy/grafana/provisioning/datasources/prometheus.yml").path("datasources").get(0);
+        assertEquals("http://prometheus:" + prometheus.path("ports").get(0).asText().split(":")[1], datasource.path("url").asText());
+        assertEquals(Repo.json(DashboardAndAlertsTest.DASHBOARD).path("templating").path("list").get(0).path("current")
+                .path("value").asText(), datasource.path("uid").asText(), "the dashboard's default data source is the provisioned one");
+    }
+}
