@@ -13,6 +13,19 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class F32 {
 
+    /**
+     * Threads ND4J's native operations may use ({@code -Dsim2real.nd4j.threads}, default 1). Our matrices are small
+     * (batches of hundreds of rows): on 2 cores, OpenMP's spinning threads made a latent-model step 2.5 times
+     * slower than one thread (docs/BENCHMARKS.md). Parallelism comes from ensemble lanes instead.
+     */
+    public static final int ND4J_THREADS = Integer.getInteger("sim2real.nd4j.threads", 1);
+
+    static {
+        Nd4j.getEnvironment().setMaxMasterThreads(ND4J_THREADS);
+        Nd4j.getEnvironment().setMaxThreads(ND4J_THREADS);
+        Nd4j.factory().blas().setMaxThreads(ND4J_THREADS);
+    }
+
     private F32() {
     }
 

@@ -107,6 +107,20 @@ public final class GapAnalysis {
         long start = System.nanoTime();
         DynamicsModel simModel = new DynamicsModel(obsDim, actDim, settings.ensemble());
         DynamicsModel.TrainingReport simReport = simModel.train(sim.obs(), sim.act(), sim.rew(), sim.nextObs(), sim.size());
+        Report report = run(sim, real, settings, simModel, eliteHoldoutMse(simReport));
+        return new Report(report.measures(), report.firstLosses(), report.lastLosses(), report.steps(),
+                report.simHoldoutMse(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The gap-only procedure with an ensemble already trained on {@code sim} (shared by several real domains
+     * measured against the same simulator data; it is copied, not changed).
+     */
+    public static Report run(Transitions sim, Transitions real, Settings settings, DynamicsModel simModel,
+                             double simHoldoutMse) {
+        long start = System.nanoTime();
+        int obsDim = sim.obs()[0].length;
+        int actDim = sim.act()[0].length;
         LatentModel model = switch (settings.init()) {
             case SIM -> LatentModel.from(simModel, obsDim, actDim, settings.latent());
             case REAL -> {
@@ -119,10 +133,16 @@ public final class GapAnalysis {
         SplittableRandom rng = new SplittableRandom(settings.latent().seed());
         LatentModel.Losses[] losses = trainJointly(model, sim, real, settings.jointSteps(), rng, 1e3);
         Measures measures = measure(model, simModel, sim, real, settings.latent().seed() + 1);
-        double eliteMse = 0;
-        for (int e : simReport.elites()) {
-            eliteMse += simReport.holdoutMse()[e] / simReport.elites().length;
+        return new Report(measures, losses[0], losses[1], settings.jointSteps(), simHoldoutMse,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The mean hold-out error of a training round's elites. */
+    public static double eliteHoldoutMse(DynamicsModel.TrainingReport report) {
+        double mse = 0;
+        for (int e : report.elites()) {
+            mse += report.holdoutMse()[e] / report.elites().length;
         }
-        return new Report(measures, losses[0], losses[1], settings.jointSteps(), eliteMse, (System.nanoTime() - start) / 1e9);
+        return mse;
     }
 }

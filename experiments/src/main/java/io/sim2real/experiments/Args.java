@@ -1,0 +1,74 @@
+package io.sim2real.experiments;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code --name value} options of a command, checked against the names it knows. */
+public final class Args {
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    public Args(String[] args, Set<String> known) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (options are --name value)");
+            }
+            String name = a.substring(2);
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown option --" + name + "; known: --" + String.join(", --", known));
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option --" + name + " needs a value");
+            }
+            values.put(name, args[++i]);
+        }
+    }
+
+    public String text(String name, String otherwise) {
+        return values.getOrDefault(name, otherwise);
+    }
+
+    public int integer(String name, int otherwise) {
+        String v = values.get(name);
+        try {
+            return v == null ? otherwise : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number, got '" + v + "'");
+        }
+    }
+
+    public List<String> list(String name, String otherwise) {
+        return Arrays.stream(text(name, otherwise).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public List<Double> numbers(String name, String otherwise) {
+        List<Double> out = new ArrayList<>();
+        for (String s : list(name, otherwise)) {
+            try {
+                out.add(Double.parseDouble(s));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be numbers separated by commas, got '" + s + "'");
+            }
+        }
+        return out;
+    }
+
+    public int[] integers(String name, String otherwise) {
+        return numbers(name, otherwise).stream().mapToInt(d -> {
+            if (d != Math.rint(d)) {
+                throw new IllegalArgumentException("--" + name + " must be whole numbers, got " + d);
+            }
+            return d.intValue();
+        }).toArray();
+    }
+
+    /** Every option given, for the report's record of the configuration. */
+    public Map<String, String> given() {
+        return Map.copyOf(values);
+    }
+}

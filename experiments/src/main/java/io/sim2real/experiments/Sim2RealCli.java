@@ -1,0 +1,50 @@
+package io.sim2real.experiments;
+
+import java.io.PrintStream;
+
+/** The {@code sim2real} command line (bin/sim2real): one subcommand per job. */
+public final class Sim2RealCli {
+
+    private static final String USAGE = """
+            usage: sim2real <command> [--option value ...]
+
+              gap-table   gap-only measurements for perturbation kinds x factors x seeds, in-process on MuJoCo;
+                          writes a report folder (markdown tables, CSV, PNG plots)
+                          --kinds gravity,torso_length,thigh_length --factors 1.0,1.05,1.5,2.0 --seeds 1
+                          --rows 10000 --behaviour random|gait|noisy-gait --paired true|false --init sim|real|random
+                          --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --out DIR
+            """;
+
+    private Sim2RealCli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (args[0]) {
+                case "gap-table" -> GapTable.run(rest, out);
+                default -> {
+                    err.println("unknown command '" + args[0] + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("sim2real " + args[0] + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("sim2real " + args[0] + " failed: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.sim2real.experiments.report;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Mean and spread over seeds, as reports print them. */
+public final class Stats {
+
+    private Stats() {
+    }
+
+    public static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation (0 for a single value). */
+    public static double std(List<Double> values) {
+        if (values.size() < 2) {
+            return 0;
+        }
+        double m = mean(values);
+        double s = 0;
+        for (double v : values) {
+            s += (v - m) * (v - m);
+        }
+        return Math.sqrt(s / (values.size() - 1));
+    }
+
+    /** "mean ± std" with the given decimals, or just the mean for one seed. */
+    public static String format(List<Double> values, int decimals) {
+        String f = "%." + decimals + "f";
+        String mean = String.format(Locale.ROOT, f, mean(values));
+        return values.size() < 2 ? mean : mean + " ± " + String.format(Locale.ROOT, f, std(values));
+    }
+}
