@@ -13,6 +13,11 @@ public final class Sim2RealCli {
                           --kinds gravity,torso_length,thigh_length --factors 1.0,1.05,1.5,2.0 --seeds 1
                           --rows 10000 --behaviour random|gait|noisy-gait --paired true|false --init sim|real|random
                           --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --out DIR
+              train       MBPO (or SAC) on HalfCheetah in one process, in lockstep; learning curve, the final
+                          policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
+                          --method mbpo|sac --env-steps 30000 --updates-per-step 20 --initial-steps 5000
+                          --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --seed 1
+                          --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
             """;
 
     private Sim2RealCli() {
@@ -31,6 +36,7 @@ public final class Sim2RealCli {
         try {
             switch (args[0]) {
                 case "gap-table" -> GapTable.run(rest, out);
+                case "train" -> MbpoTraining.run(rest, out);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");
                     err.print(USAGE);
