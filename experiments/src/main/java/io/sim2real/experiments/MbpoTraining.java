@@ -71,10 +71,10 @@ public final class MbpoTraining {
         List<Double> factors = args.numbers("factors", "1.5,2.0");
         Path outDir = Path.of(args.text("out", "reports/train-" + method + "-" + java.time.LocalDateTime.now().withNano(0)
                 .toString().replace(":", "")));
-        Files.createDirectories(outDir);
         if (initial < 1 || initial > envSteps || g < 0 || modelEvery < 1) {
             throw new IllegalArgumentException("need 1 <= --initial-steps <= --env-steps, --updates-per-step >= 0, --model-every >= 1");
         }
+        Files.createDirectories(outDir);
 
         out.printf("train %s: %d env steps (%d random first), G = %d updates per step, seed %d%s%n", method, envSteps, initial,
                 g, seed, useModel ? String.format(Locale.ROOT, ", model every %d steps, %d rollouts per step, real ratio %.2f",

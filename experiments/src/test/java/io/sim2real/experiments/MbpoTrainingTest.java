@@ -1,0 +1,46 @@
+package io.sim2real.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.PolicySnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The train command end to end on a tiny budget: real MuJoCo, real SAC and model updates, a complete report. */
+class MbpoTrainingTest {
+
+    @Test
+    void shouldTrainEvaluateAndSaveAPolicyTheServicesAccept(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("train");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        MbpoTraining.run(new String[] {"--env-steps", "400", "--initial-steps", "200", "--updates-per-step", "1",
+                "--model-every", "100", "--rollouts-per-step", "10", "--eval-every", "200", "--eval-episodes", "2",
+                "--members", "2", "--elites", "1", "--hidden", "16", "--max-epochs", "2", "--kinds", "gravity",
+                "--factors", "2.0", "--out", out.toString()}, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        PolicySnapshot policy = Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(out.resolve("policy.json")), EnvSpec.HALF_CHEETAH);
+        assertEquals(201, policy.version(), "one update per step from step 200 to 400");
+        List<String> curve = Files.readAllLines(out.resolve("learning_curve.csv"));
+        assertEquals(3, curve.size(), "header and evaluations at steps 200 and 400");
+        String report = Files.readString(out.resolve("README.md"));
+        assertTrue(report.contains("| gravity |") && report.contains("×2.0"), report);
+        assertTrue(Files.size(out.resolve("learning_curve.png")) > 1000);
+    }
+
+    @Test
+    void shouldRefuseAnInconsistentBudget() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(
+                new String[] {"--env-steps", "100", "--initial-steps", "500"}, new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(e.getMessage().contains("--initial-steps"), e.getMessage());
+    }
+}
