@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -73,5 +74,38 @@ class PolicyServiceBrokerTest extends ServiceBaselineTest {
                 .post("/api/v1/act").then().statusCode(400).body("message", containsString("17 values"));
         given().contentType("application/json").body("{\"runId\":\"unknown-run\",\"observations\":[" + java.util.Arrays.toString(o) + "]}")
                 .post("/api/v1/act").then().statusCode(404);
+    }
+
+    /**
+     * One batch of 400 transitions owes 400 updates (G = 1). An async run publishes after its first updates
+     * (400 env steps since the last snapshot >= snapshot-every, 200 in %test) and again once caught up; a lockstep
+     * run only once caught up, so a snapshot's envStep means every update of those transitions was paid.
+     */
+    @Test
+    void shouldPublishALockstepRunsSnapshotOnlyOnceEveryOwedUpdateIsPaid() throws Exception {
+        for (RunSpec.Mode mode : RunSpec.Mode.values()) {
+            String id = "snapshot-" + mode.wireName();
+            RunSpec r = SampleMessages.run();
+            RunSpec run = new RunSpec(SchemaVersion.CURRENT, id, RunSpec.Method.SAC, mode, 5, 1000,
+                    r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 1.0), 1L);
+            companion.produce(String.class, byte[].class)
+                    .fromRecords(new ProducerRecord<>(Topics.RUNS, id, Codecs.RUN_SPEC.encode(run))).awaitCompletion();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + id).then().statusCode(200));
+            TransitionBatch b = SampleMessages.transitions(400);
+            TransitionBatch sim = new TransitionBatch(b.schemaVersion(), id, Domain.SIM, b.envId(), 0,
+                    b.episodeIds(), b.stepIndices(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), b.truncated());
+            companion.produce(String.class, byte[].class)
+                    .fromRecords(new ProducerRecord<>(Topics.TRANSITIONS, id, Codecs.TRANSITION_BATCH.encode(sim))).awaitCompletion();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/runs/" + id + "/policy")
+                    .then().statusCode(200).body("updates", equalTo(400)).body("pendingUpdates", equalTo(0))
+                    .body("policyVersion", equalTo(mode == RunSpec.Mode.LOCKSTEP ? 1 : 2)));
+            ConsumerRecord<String, byte[]> first = companion.consume(String.class, byte[].class)
+                    .fromTopics(Topics.POLICIES, x -> x.select().where(p -> id.equals(p.key())).select().first(1))
+                    .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
+            PolicySnapshot snapshot = Codecs.POLICY_SNAPSHOT.decode(first.value(), EnvSpec.HALF_CHEETAH);
+            assertEquals(1, snapshot.version());
+            assertEquals(400, snapshot.envStep(), "envStep: the transitions the learner had consumed");
+        }
     }
 }

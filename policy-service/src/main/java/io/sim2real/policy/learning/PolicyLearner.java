@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  * SAC for every run whose method trains a policy, asynchronously: each new environment transition of the
  * run's training domains owes G updates (updatesPerStep); a background thread pays them, each on a batch
  * mixing environment data (realRatio of it) with model rollouts for MBPO and latent methods, and publishes a
- * PolicySnapshot every {@code snapshot-every} environment transitions and whenever it has caught up.
+ * PolicySnapshot whenever it has caught up (its envStep: the transitions consumed, all their updates paid) and,
+ * in async runs only, every {@code snapshot-every} environment transitions while behind.
  */
 @ApplicationScoped
 public class PolicyLearner {
@@ -110,7 +111,6 @@ public class PolicyLearner {
         }
         RunLearner l = learners.computeIfAbsent(batch.runId(), id -> create(run.get()));
         l.env.add(batch);
-        l.envSteps.addAndGet(batch.size());
         double g = run.get().parameters() == null ? config.updatesPerStep()
                 : run.get().parameters().getOrDefault("updatesPerStep", config.updatesPerStep());
         long owed = Math.round(g * batch.size());
@@ -122,6 +122,9 @@ public class PolicyLearner {
                     .description("Updates owed but dropped because the learner fell too far behind")
                     .register(registry).increment(dropped);
         }
+        // Counted after the updates are owed: a snapshot's envStep never counts a transition whose updates the
+        // learner has not yet seen (the worker reads envSteps before it checks that nothing is pending).
+        l.envSteps.addAndGet(batch.size());
     }
 
     public void onRollouts(RolloutBatch batch) {
@@ -185,11 +188,14 @@ public class PolicyLearner {
             }
             Counter.builder("sim2real.policy.updates").tag("run", runId).description("SAC updates performed")
                     .register(registry).increment(done);
-            // Publish every snapshot-every env steps, and whenever the learner has caught up with new data, so
-            // that acting never waits long for the policy the data has paid for.
+            // Publish whenever the learner has caught up with new data: envStep transitions consumed and every
+            // update they owe paid, which is what a lockstep collection waits for. Async runs also publish every
+            // snapshot-every env steps while behind, so that acting never uses a policy too stale; a lockstep run
+            // does not, as such a snapshot's envStep would count transitions whose updates are still owed.
             long steps = l.envSteps.get();
             boolean caughtUp = l.pending.get() == 0 && l.updates > l.updatesAtSnapshot;
-            if (steps - l.lastSnapshotStep >= config.snapshotEvery() || caughtUp) {
+            boolean periodic = l.run.mode() == RunSpec.Mode.ASYNC && steps - l.lastSnapshotStep >= config.snapshotEvery();
+            if (periodic || caughtUp) {
                 publish(l, steps);
             }
         } catch (NonFiniteException e) {
