@@ -240,6 +240,11 @@ public class LatentTrainer {
         values.put(GapMeasurement.Metric.ONE_STEP_ERROR, m.oneStepError());
         values.put(GapMeasurement.Metric.ENSEMBLE_DISAGREEMENT, m.disagreement());
         for (Map.Entry<GapMeasurement.Metric, Double> v : values.entrySet()) {
+            if (!Double.isFinite(v.getValue())) {
+                // e.g. a KL ratio over a zero within-domain KL: reported, never published as a number it is not.
+                LOG.warnf("run %s: gap metric %s is %s, not published", run.runId(), v.getKey().wireName(), v.getValue());
+                continue;
+            }
             gap.sendAndAwait(Record.of(run.runId(), new GapMeasurement(SchemaVersion.CURRENT, run.runId(), label.getKey(),
                     label.getValue(), v.getKey(), v.getValue(), version, envSteps, now)));
         }
