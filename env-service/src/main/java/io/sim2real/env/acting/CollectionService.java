@@ -1,34 +1,111 @@
 package io.sim2real.env.acting;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
+import io.sim2real.service.runs.RunRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Runs data collections (a behaviour policy in a domain for a number of env steps, transitions published as
- * they are made) one after another on a background thread, and keeps their status.
+ * they are made) one after another on a background thread, and keeps their status. A collection of a lockstep
+ * run acts in chunks and waits between them for a policy that has trained on the data ({@link Lockstep}); the
+ * wait blocks only the collections thread.
  */
 @ApplicationScoped
 public class CollectionService {
 
     private static final Logger LOG = Logger.getLogger(CollectionService.class);
 
-    /** What a collection is and how far it got. */
+    /** A collection's states. */
+    public static final String QUEUED = "QUEUED", RUNNING = "RUNNING", WAITING = "WAITING_FOR_POLICY", DONE = "DONE",
+            FAILED = "FAILED", CANCELLED = "CANCELLED";
+
+    /**
+     * What a collection is and how far it got.
+     *
+     * @param mode              {@code lockstep} or {@code async} ({@link Lockstep})
+     * @param policyVersion     the version of the policy acting now or last (0 for random or scripted actions)
+     * @param waitingForEnvStep while {@code WAITING_FOR_POLICY}: the envStep the run's next snapshot needs
+     */
     public record Collection(String id, String runId, String domain, Map<String, Double> physics, String policy,
-                             long envSteps, int numEnvs, long seed, String state, long stepsTaken,
-                             long unstableDropped, String error) {
+                             String mode, long envSteps, int numEnvs, long seed, String state, long stepsTaken,
+                             long unstableDropped, long policyVersion, Long waitingForEnvStep, String error) {
+    }
+
+    /** A collection's settings and its progress, written by the collections thread. */
+    private static final class Job {
+        final String id;
+        final String runId;
+        final Domain domain;
+        final DomainPhysics physics;
+        final String policyName;
+        final Optional<Lockstep> lockstep;
+        final long envSteps;
+        final int numEnvs;
+        final int batchSize;
+        final long seed;
+        volatile BehaviourPolicy initialPolicy;
+        volatile String state = QUEUED;
+        volatile long stepsTaken;
+        volatile long unstableDropped;
+        volatile long policyVersion;
+        volatile Long waitingFor;
+        volatile String error;
+        volatile boolean cancelled;
+
+        Job(String id, String runId, Domain domain, DomainPhysics physics, String policyName, Optional<Lockstep> lockstep,
+            BehaviourPolicy initialPolicy, long envSteps, int numEnvs, int batchSize, long seed) {
+            this.id = id;
+            this.runId = runId;
+            this.domain = domain;
+            this.physics = physics;
+            this.policyName = policyName;
+            this.lockstep = lockstep;
+            this.initialPolicy = initialPolicy;
+            this.envSteps = envSteps;
+            this.numEnvs = numEnvs;
+            this.batchSize = batchSize;
+            this.seed = seed;
+            this.policyVersion = initialPolicy == null ? 0 : initialPolicy.version();
+        }
+
+        Collection view() {
+            return new Collection(id, runId, domain.wireName(), physics.changed(), policyName,
+                    lockstep.isPresent() ? "lockstep" : "async", envSteps, numEnvs, seed, state, stepsTaken,
+                    unstableDropped, policyVersion, waitingFor, error);
+        }
+
+        void progress(TransitionCollector collector) {
+            stepsTaken = collector.stepsTaken();
+            unstableDropped = collector.unstableDropped();
+        }
+    }
+
+    /** A collection ended by a DELETE or the service's shutdown. */
+    private static final class CancelledException extends Exception {
+        CancelledException(String message) {
+            super(message);
+        }
     }
 
     @Inject
@@ -40,10 +117,29 @@ public class CollectionService {
     @Inject
     PolicyStore policies;
 
+    @Inject
+    PublishedTransitions published;
+
+    @Inject
+    RunRegistry runs;
+
+    @Inject
+    MeterRegistry registry;
+
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
 
-    private final Map<String, Collection> collections = new ConcurrentSkipListMap<>();
+    @ConfigProperty(name = "sim2real.env.lockstep-chunk", defaultValue = "250")
+    long lockstepChunk;
+
+    @ConfigProperty(name = "sim2real.env.lockstep-initial-random-steps", defaultValue = "1000")
+    long lockstepInitialRandomSteps;
+
+    @ConfigProperty(name = "sim2real.env.lockstep-timeout", defaultValue = "PT10M")
+    Duration lockstepTimeout;
+
+    private final Map<String, Job> collections = new ConcurrentSkipListMap<>();
+    private final Map<String, AtomicInteger> waitingPerRun = new ConcurrentHashMap<>();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "collections");
         t.setDaemon(true);
@@ -52,44 +148,149 @@ public class CollectionService {
 
     public Collection start(String runId, Domain domain, DomainPhysics physics, String policyName, long envSteps,
                             int numEnvs, int batchSize, long seed) {
-        BehaviourPolicy policy = BehaviourPolicies.create(policyName, spec, seed, policies.latest(runId), false);
-        String id = UUID.randomUUID().toString();
-        Collection queued = new Collection(id, runId, domain.wireName(), physics.changed(), policy.name(), envSteps,
-                numEnvs, seed, "QUEUED", 0, 0, null);
-        collections.put(id, queued);
-        runner.submit(() -> run(queued, domain, physics, policy, batchSize));
-        return queued;
+        String name = policyName == null ? "random" : policyName;
+        Optional<Lockstep> lockstep = Lockstep.of(runs.get(runId), name, domain, lockstepChunk,
+                lockstepInitialRandomSteps, lockstepTimeout);
+        // A lockstep collection chooses its policy when it runs; an async one acts with what is held now.
+        BehaviourPolicy policy = lockstep.isPresent() ? null
+                : BehaviourPolicies.create(name, spec, seed, policies.latest(runId), false);
+        Job job = new Job(UUID.randomUUID().toString(), runId, domain, physics, name, lockstep, policy, envSteps,
+                numEnvs, batchSize, seed);
+        collections.put(job.id, job);
+        runner.submit(() -> run(job));
+        return job.view();
     }
 
-    private void run(Collection c, Domain domain, DomainPhysics physics, BehaviourPolicy policy, int batchSize) {
-        collections.put(c.id(), with(c, "RUNNING", 0, 0, null));
-        try (HalfCheetahEnv env = new HalfCheetahEnv(physics, c.numEnvs(), Math.min(physicsThreads, c.numEnvs()), c.seed())) {
-            TransitionCollector collector = new TransitionCollector(env, policy, c.runId(), domain,
-                    "collection-" + c.id().substring(0, 8), batchSize, publisher::publish);
-            long chunk = Math.max(c.numEnvs(), 5_000);
-            while (collector.stepsTaken() < c.envSteps()) {
-                collector.collect(Math.min(chunk, c.envSteps() - collector.stepsTaken()));
-                collections.put(c.id(), with(c, "RUNNING", collector.stepsTaken(), collector.unstableDropped(), null));
+    /** Stops a queued, running or waiting collection at its next chunk (at once if waiting); empty if unknown. */
+    public Optional<Collection> cancel(String id) {
+        Job job = collections.get(id);
+        if (job == null) {
+            return Optional.empty();
+        }
+        job.cancelled = true;
+        policies.wakeWaiters();
+        return Optional.of(job.view());
+    }
+
+    private void run(Job job) {
+        if (job.cancelled) {
+            job.state = CANCELLED;
+            return;
+        }
+        job.state = RUNNING;
+        try (HalfCheetahEnv env = new HalfCheetahEnv(job.physics, job.numEnvs, Math.min(physicsThreads, job.numEnvs), job.seed)) {
+            TransitionCollector collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
+                    "collection-" + job.id.substring(0, 8), job.batchSize, publisher::publish);
+            if (job.lockstep.isPresent()) {
+                runLockstep(job, job.lockstep.get(), collector);
+            } else {
+                runAsync(job, collector);
             }
-            collections.put(c.id(), with(c, "DONE", collector.stepsTaken(), collector.unstableDropped(), null));
+            job.state = DONE;
+        } catch (CancelledException e) {
+            LOG.infof("collection %s for run %s cancelled after %d env steps: %s", job.id, job.runId, job.stepsTaken,
+                    e.getMessage());
+            job.error = e.getMessage();
+            job.state = CANCELLED;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "collection %s for run %s failed", c.id(), c.runId());
-            Collection last = collections.get(c.id());
-            collections.put(c.id(), with(c, "FAILED", last.stepsTaken(), last.unstableDropped(), String.valueOf(e.getMessage())));
+            LOG.errorf(e, "collection %s for run %s failed", job.id, job.runId);
+            job.error = String.valueOf(e.getMessage());
+            job.state = FAILED;
+        } finally {
+            job.waitingFor = null;
         }
     }
 
-    private static Collection with(Collection c, String state, long steps, long unstable, String error) {
-        return new Collection(c.id(), c.runId(), c.domain(), c.physics(), c.policy(), c.envSteps(), c.numEnvs(), c.seed(),
-                state, steps, unstable, error);
+    private void runAsync(Job job, TransitionCollector collector) throws CancelledException {
+        long chunk = Math.max(job.numEnvs, 5_000);
+        while (collector.stepsTaken() < job.envSteps) {
+            checkCancelled(job);
+            collector.collect(Math.min(chunk, job.envSteps - collector.stepsTaken()));
+            job.progress(collector);
+        }
+    }
+
+    /** {@link Lockstep}: random steps first if the run has no policy yet, then chunks, each after a wait. */
+    private void runLockstep(Job job, Lockstep lockstep, TransitionCollector collector) throws CancelledException {
+        Optional<PolicySnapshot> atStart = policies.latest(job.runId);
+        long publishedAtStart = published.count(job.runId, lockstep.trainingDomains());
+        long snapshotStepAtStart = atStart.map(PolicySnapshot::envStep).orElse(0L);
+        if (atStart.isEmpty()) {
+            collector.use(new RandomPolicy(spec, job.seed));
+            job.policyVersion = 0;
+            long randomSteps = Math.min(lockstep.initialRandomSteps(), job.envSteps);
+            while (collector.stepsTaken() < randomSteps) {
+                checkCancelled(job);
+                collector.collect(Math.min(lockstep.chunk(), randomSteps - collector.stepsTaken()));
+                job.progress(collector);
+            }
+        }
+        long acting = -1;
+        while (collector.stepsTaken() < job.envSteps) {
+            long target = Lockstep.target(published.count(job.runId, lockstep.trainingDomains()), publishedAtStart,
+                    snapshotStepAtStart);
+            PolicySnapshot snapshot = awaitPolicy(job, lockstep, target);
+            if (snapshot.version() != acting) {
+                collector.use(new SnapshotPolicy(snapshot, false, job.seed * 1_000_003L + snapshot.version()));
+                acting = snapshot.version();
+                job.policyVersion = acting;
+            }
+            collector.collect(Math.min(lockstep.chunk(), job.envSteps - collector.stepsTaken()));
+            job.progress(collector);
+        }
+    }
+
+    private PolicySnapshot awaitPolicy(Job job, Lockstep lockstep, long target) throws CancelledException {
+        checkCancelled(job);
+        job.waitingFor = target;
+        job.state = WAITING;
+        AtomicInteger waiting = waitingPerRun.computeIfAbsent(job.runId, run -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("sim2real.env.lockstep.waiting", n, AtomicInteger::get).tag("run", run)
+                    .description("Lockstep collections of the run waiting for a policy snapshot now").register(registry);
+            return n;
+        });
+        waiting.incrementAndGet();
+        Timer.Sample sample = Timer.start(registry);
+        Optional<PolicySnapshot> snapshot;
+        try {
+            snapshot = policies.awaitEnvStep(job.runId, target, lockstep.timeout(),
+                    () -> job.cancelled || runs.get(job.runId).isEmpty());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException("env-service is shutting down");
+        } finally {
+            waiting.decrementAndGet();
+            sample.stop(Timer.builder("sim2real.env.lockstep.wait").tag("run", job.runId)
+                    .description("Time lockstep collections waited for a policy that has trained on their data")
+                    .register(registry));
+        }
+        checkCancelled(job);
+        if (snapshot.isEmpty() && runs.get(job.runId).isEmpty()) {
+            throw new IllegalStateException("lockstep: run '" + job.runId + "' was deleted while waiting for a policy");
+        }
+        PolicySnapshot s = snapshot.orElseThrow(() -> new IllegalStateException(String.format(
+                "lockstep: no policy snapshot of run '%s' with envStep >= %d within %s (newest held: %s); is "
+                        + "policy-service running, and does the run's initialRandomSteps reach its min-transitions?",
+                job.runId, target, lockstep.timeout(), policies.latest(job.runId)
+                        .map(p -> "v" + p.version() + " at envStep " + p.envStep()).orElse("none"))));
+        job.waitingFor = null;
+        job.state = RUNNING;
+        return s;
+    }
+
+    private static void checkCancelled(Job job) throws CancelledException {
+        if (job.cancelled) {
+            throw new CancelledException("cancelled by request");
+        }
     }
 
     public List<Collection> all() {
-        return List.copyOf(collections.values());
+        return collections.values().stream().map(Job::view).toList();
     }
 
-    public java.util.Optional<Collection> get(String id) {
-        return java.util.Optional.ofNullable(collections.get(id));
+    public Optional<Collection> get(String id) {
+        return Optional.ofNullable(collections.get(id)).map(Job::view);
     }
 
     @PreDestroy

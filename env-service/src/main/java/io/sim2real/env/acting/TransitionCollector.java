@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 public final class TransitionCollector {
 
     private final HalfCheetahEnv env;
-    private final BehaviourPolicy policy;
+    private BehaviourPolicy policy;
     private final String runId;
     private final Domain domain;
     private final String envId;
@@ -69,6 +69,14 @@ public final class TransitionCollector {
             }
         }
         flush();
+    }
+
+    /**
+     * Acts with {@code next} from the next {@link #collect} on; the episodes in progress go on. Batches never mix
+     * policies: {@code collect} flushes before it returns.
+     */
+    public void use(BehaviourPolicy next) {
+        this.policy = next;
     }
 
     public long stepsTaken() {

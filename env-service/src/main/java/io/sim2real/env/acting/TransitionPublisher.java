@@ -25,6 +25,9 @@ public class TransitionPublisher {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    PublishedTransitions published;
+
     /** Validates first: this service never publishes what its consumers would dead-letter. */
     public void publish(TransitionBatch batch) {
         try {
@@ -33,6 +36,7 @@ public class TransitionPublisher {
             throw new IllegalStateException("refusing to publish an invalid batch: " + e.getMessage(), e);
         }
         emitter.sendAndAwait(Record.of(batch.runId(), batch));
+        published.add(batch.runId(), batch.domain(), batch.size());
         Counter.builder("sim2real.env.transitions.published")
                 .description("Environment transitions published, by domain")
                 .tag("domain", batch.domain().wireName())

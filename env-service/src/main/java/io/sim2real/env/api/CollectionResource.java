@@ -9,6 +9,7 @@ import io.sim2real.service.api.RequiresApiToken;
 import io.sim2real.service.api.Requests;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -38,7 +39,8 @@ public class CollectionResource {
 
     @POST
     @RequiresApiToken
-    @Operation(summary = "Start collecting transitions with a behaviour policy (random, scripted) in a domain")
+    @Operation(summary = "Start collecting transitions with a behaviour policy (random, scripted, snapshot) in a domain;"
+            + " in a lockstep run, policy snapshot acts in chunks, each waiting for a policy trained on the data before it")
     public Response start(CollectionRequest request) {
         if (request == null) {
             throw new BadRequestException("a JSON body with at least a runId is required");
@@ -67,6 +69,15 @@ public class CollectionResource {
     @Path("/{id}")
     public Response get(@PathParam("id") String id) {
         return collections.get(id).map(c -> Response.ok(c).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no collection '" + id + "'")).build());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RequiresApiToken
+    @Operation(summary = "Stop a collection: a waiting one at once, a running one after its current chunk (state CANCELLED)")
+    public Response cancel(@PathParam("id") String id) {
+        return collections.cancel(id).map(c -> Response.accepted(c).build())
                 .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no collection '" + id + "'")).build());
     }
 }
