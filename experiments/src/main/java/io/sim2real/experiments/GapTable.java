@@ -36,6 +36,10 @@ public final class GapTable {
     public record Cell(long seed, String kind, double factor, GapAnalysis.Report report) {
     }
 
+    /** One number of one cell, for the tables (cells may come from this process or from Kafka). */
+    public record Value(String kind, double factor, double value) {
+    }
+
     private GapTable() {
     }
 
@@ -135,6 +139,15 @@ public final class GapTable {
 
     static Table byKindAndFactor(List<Cell> cells, List<String> kinds, List<Double> factors, String title,
                                  ToDoubleFunction<GapAnalysis.Report> value, int decimals) {
+        List<Value> values = new ArrayList<>();
+        for (Cell c : cells) {
+            values.add(new Value(c.kind(), c.factor(), value.applyAsDouble(c.report())));
+        }
+        return byKindAndFactor(values, kinds, factors, title, decimals);
+    }
+
+    /** Rows: perturbation kinds; columns: factors; cells: mean ± std over the values of that kind and factor. */
+    public static Table byKindAndFactor(List<Value> values, List<String> kinds, List<Double> factors, String title, int decimals) {
         List<String> header = new ArrayList<>();
         header.add("perturbation");
         for (double f : factors) {
@@ -145,13 +158,13 @@ public final class GapTable {
             List<String> row = new ArrayList<>();
             row.add(kind);
             for (double f : factors) {
-                List<Double> values = new ArrayList<>();
-                for (Cell c : cells) {
-                    if (c.kind().equals(kind) && c.factor() == f) {
-                        values.add(value.applyAsDouble(c.report()));
+                List<Double> here = new ArrayList<>();
+                for (Value v : values) {
+                    if (v.kind().equals(kind) && v.factor() == f) {
+                        here.add(v.value());
                     }
                 }
-                row.add(Stats.format(values, decimals));
+                row.add(here.isEmpty() ? "–" : Stats.format(here, decimals));
             }
             table.add(row);
         }

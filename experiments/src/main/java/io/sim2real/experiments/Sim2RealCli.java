@@ -13,6 +13,11 @@ public final class Sim2RealCli {
                           --kinds gravity,torso_length,thigh_length --factors 1.0,1.05,1.5,2.0 --seeds 1
                           --rows 10000 --behaviour random|gait|noisy-gait --paired true|false --init sim|real|random
                           --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --out DIR
+              sweep       a gap-only sweep through the running services (bin/run-local --keep, or a cluster):
+                          submits a run per cell to env-service, follows the results on sim2real.gap with a
+                          progress bar and the time left, writes a report; stop and resume by the sweep's name
+                          --name NAME --action start|resume|stop|collect --env-url http://127.0.0.1:8081
+                          --bootstrap 127.0.0.1:9092 --kinds gravity --factors 1.0,1.5,2.0 --seeds 1 --steps 5000
               train       MBPO (or SAC) on HalfCheetah in one process, in lockstep; learning curve, the final
                           policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
                           --method mbpo|sac --env-steps 30000 --updates-per-step 20 --initial-steps 5000
@@ -37,6 +42,7 @@ public final class Sim2RealCli {
             switch (args[0]) {
                 case "gap-table" -> GapTable.run(rest, out);
                 case "train" -> MbpoTraining.run(rest, out);
+                case "sweep" -> GapSweep.run(rest, out);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");
                     err.print(USAGE);
