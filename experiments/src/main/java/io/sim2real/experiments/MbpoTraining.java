@@ -122,7 +122,12 @@ public final class MbpoTraining {
                     }
                 }
                 if (t % evalEvery == 0 || t == envSteps) {
-                    List<Double> returns = evaluate(snapshot(sac, updates), DomainPhysics.neutral(), evalEpisodes, 10_000 + t);
+                    PolicySnapshot now = snapshot(sac, updates);
+                    List<Double> returns = evaluate(now, DomainPhysics.neutral(), evalEpisodes, 10_000 + t);
+                    // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
+                    // third of the final return).
+                    Files.createDirectories(outDir.resolve("policies"));
+                    Files.write(outDir.resolve("policies").resolve("step-" + t + ".json"), Codecs.POLICY_SNAPSHOT.encode(now));
                     double minutes = (System.nanoTime() - start) / 6e10;
                     curve.add(List.of(String.valueOf(t), Stats.format(returns, 1), String.valueOf(returns.size()),
                             String.valueOf(updates), String.format(Locale.ROOT, "%.4f", holdout),
@@ -167,7 +172,8 @@ public final class MbpoTraining {
         report.table("learning_curve", curve, "");
         report.chart("learning_curve", curveChart);
         report.table("transfer", transfer, "Mean ± std over " + evalEpisodes + " episodes of the final policy (its mean action).");
-        report.text("The policy: `policy.json` (a PolicySnapshot).\n");
+        report.text("The final policy: `policy.json`; the policy of every evaluation: `policies/step-<env step>.json` "
+                + "(PolicySnapshots, as on sim2real.policies).\n");
         Path readme = report.write();
         out.printf("done in %.1f min%n%n%s%nreport: %s%n", minutes, transfer.toMarkdown(), readme);
         return readme;

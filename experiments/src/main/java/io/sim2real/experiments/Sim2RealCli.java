@@ -23,6 +23,9 @@ public final class Sim2RealCli {
                           --method mbpo|sac --env-steps 30000 --updates-per-step 20 --initial-steps 5000
                           --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --seed 1
                           --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
+              publish-policy  a saved policy (train's policy.json or policies/step-N.json) on sim2real.policies
+                          as a run's newest policy, for env-service's evaluations and datasets
+                          --file FILE --run-id RUN --bootstrap 127.0.0.1:9092
             """;
 
     private Sim2RealCli() {
@@ -43,6 +46,7 @@ public final class Sim2RealCli {
                 case "gap-table" -> GapTable.run(rest, out);
                 case "train" -> MbpoTraining.run(rest, out);
                 case "sweep" -> GapSweep.run(rest, out);
+                case "publish-policy" -> PublishPolicy.run(rest, out);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");
                     err.print(USAGE);

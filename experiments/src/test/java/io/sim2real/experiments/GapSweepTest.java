@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sweep's cells and its results, read back from a real broker. */
+/** The sweep's cells and its results, and a published policy, read back from a real broker. */
 class GapSweepTest {
 
     static EmbeddedKafkaBroker broker;
@@ -38,7 +38,8 @@ class GapSweepTest {
     static void startBroker() throws Exception {
         broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(Topics.GAP, 2, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(Topics.GAP, 2, (short) 1), new NewTopic(Topics.POLICIES, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024))))).all().get();
         }
     }
 
@@ -90,5 +91,33 @@ class GapSweepTest {
         assertTrue(report.contains("| gravity | – | 0.7500 |"), report);
         assertTrue(report.contains("1 of 2 measured"), report);
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("| gravity | – | 0.7500 |"));
+    }
+
+    @Test
+    void shouldPublishASavedPolicyAsARunsNewestPolicy(@TempDir Path dir) throws Exception {
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {8}, 4, 1);
+        var saved = io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {8}, "train", 42, 0);
+        Path file = dir.resolve("policy.json");
+        Files.write(file, Codecs.POLICY_SNAPSHOT.encode(saved));
+        PublishPolicy.run(new String[] {"--file", file.toString(), "--run-id", "expert-policy", "--bootstrap",
+                broker.bootstrapServers()}, new PrintStream(new ByteArrayOutputStream()));
+
+        Properties props = new Properties();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(Topics.POLICIES, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            var records = consumer.poll(Duration.ofSeconds(10));
+            assertEquals(1, records.count());
+            var record = records.iterator().next();
+            assertEquals("expert-policy", record.key());
+            var published = Codecs.POLICY_SNAPSHOT.decode(record.value(), io.sim2real.contracts.EnvSpec.HALF_CHEETAH);
+            assertEquals("expert-policy", published.runId());
+            assertEquals(42, published.version());
+            assertEquals(saved.sha256(), published.sha256());
+        }
     }
 }
