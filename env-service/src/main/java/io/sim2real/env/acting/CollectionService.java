@@ -157,8 +157,10 @@ public class CollectionService {
         Job job = new Job(UUID.randomUUID().toString(), runId, domain, physics, name, lockstep, policy, envSteps,
                 numEnvs, batchSize, seed);
         collections.put(job.id, job);
+        // The answer says QUEUED: taken before the collections thread can start the job.
+        Collection queued = job.view();
         runner.submit(() -> run(job));
-        return job.view();
+        return queued;
     }
 
     /** Stops a queued, running or waiting collection at its next chunk (at once if waiting); empty if unknown. */
