@@ -38,6 +38,35 @@ class MbpoTrainingTest {
     }
 
     @Test
+    void shouldReproduceARunBitForBitFromItsSeed(@TempDir Path dir) throws Exception {
+        String[] first = tiny(dir.resolve("a"), "3");
+        String[] second = tiny(dir.resolve("b"), "3");
+        String[] other = tiny(dir.resolve("c"), "4");
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        MbpoTraining.run(first, quiet);
+        MbpoTraining.run(second, quiet);
+        MbpoTraining.run(other, quiet);
+        PolicySnapshot a = Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(dir.resolve("a/policy.json")), EnvSpec.HALF_CHEETAH);
+        PolicySnapshot b = Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(dir.resolve("b/policy.json")), EnvSpec.HALF_CHEETAH);
+        PolicySnapshot c = Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(dir.resolve("c/policy.json")), EnvSpec.HALF_CHEETAH);
+        assertEquals(a.sha256(), b.sha256(), "same seed, same weights");
+        assertEquals(returns(dir.resolve("a")), returns(dir.resolve("b")), "same seed, same returns");
+        assertTrue(!a.sha256().equals(c.sha256()), "another seed, other weights");
+    }
+
+    private static String[] tiny(Path out, String seed) {
+        return new String[] {"--env-steps", "300", "--initial-steps", "150", "--updates-per-step", "1", "--model-every", "75",
+                "--rollouts-per-step", "5", "--eval-every", "150", "--eval-episodes", "1", "--members", "2", "--elites", "1",
+                "--hidden", "16", "--max-epochs", "2", "--kinds", "gravity", "--factors", "2.0", "--seed", seed,
+                "--out", out.toString()};
+    }
+
+    /** The learning curve's return column (the minutes column differs from run to run). */
+    private static List<String> returns(Path dir) throws Exception {
+        return Files.readAllLines(dir.resolve("learning_curve.csv")).stream().map(l -> l.split(",")[1]).toList();
+    }
+
+    @Test
     void shouldRefuseAnInconsistentBudget() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(
                 new String[] {"--env-steps", "100", "--initial-steps", "500"}, new PrintStream(new ByteArrayOutputStream())));
