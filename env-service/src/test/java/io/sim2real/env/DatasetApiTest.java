@@ -64,6 +64,26 @@ class DatasetApiTest {
     }
 
     @Test
+    void shouldGenerateADatasetWithALearnedPolicyAndSayWhichOne() {
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
+        var expert = io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {16}, "policy-expert", 9, 900);
+        companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                Topics.POLICIES, "policy-expert", Codecs.POLICY_SNAPSHOT.encode(expert))).awaitCompletion();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/api/v1/policies/policy-expert").then().statusCode(200).body("version", equalTo(9)));
+
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"name\":\"gravity1.5-expert\",\"domain\":\"real\",\"physics\":{\"gravity\":1.5},\"policy\":\"snapshot\","
+                        + "\"policyRunId\":\"policy-expert\",\"envSteps\":200,\"numEnvs\":2,\"seed\":7}")
+                .post("/api/v1/datasets").then().statusCode(201)
+                .body("header.behaviour", equalTo("snapshot")).body("header.transitions", equalTo(200))
+                .body("header.description", equalTo("200 steps of the policy v9 of run 'policy-expert' (sampled actions) in {gravity=1.5}"));
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"name\":\"no-policy\",\"policy\":\"snapshot\",\"policyRunId\":\"nobody\",\"envSteps\":10}")
+                .post("/api/v1/datasets").then().statusCode(400);
+    }
+
+    @Test
     void shouldSaveARunsPublishedTransitionsAsADataset() throws Exception {
         given().header("Authorization", TOKEN).contentType("application/json")
                 .body("{\"runId\":\"run-to-save\",\"domain\":\"real\",\"physics\":{\"thigh_length\":1.5},"

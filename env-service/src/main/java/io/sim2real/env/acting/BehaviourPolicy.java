@@ -14,4 +14,9 @@ public interface BehaviourPolicy {
 
     /** The wire name of a behaviour policy, as used in REST requests and dataset headers. */
     String name();
+
+    /** What a dataset's description says of the policy that collected it. */
+    default String describe() {
+        return name() + " policy";
+    }
 }

@@ -13,11 +13,18 @@ public final class SnapshotPolicy implements BehaviourPolicy {
     private final ActorRunner runner;
     private final boolean deterministic;
     private final SplittableRandom random;
+    private final String runId;
 
     public SnapshotPolicy(PolicySnapshot snapshot, boolean deterministic, long seed) {
         this.runner = new ActorRunner(snapshot);
         this.deterministic = deterministic;
         this.random = new SplittableRandom(seed);
+        this.runId = snapshot.runId();
+    }
+
+    @Override
+    public String describe() {
+        return "policy v" + runner.version() + " of run '" + runId + "' (" + (deterministic ? "mean" : "sampled") + " actions)";
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class DatasetStore {
                                   long envSteps, int numEnvs, long seed, int threads) throws DatasetException {
         file(name); // refuse a bad name before collecting
         DatasetWriter writer = new DatasetWriter(spec, domain, policy.name()).physics(physics.changed()).seed(seed)
-                .description(envSteps + " steps of the " + policy.name() + " policy in " + physics);
+                .description(envSteps + " steps of the " + policy.describe() + " in " + physics);
         List<DatasetException> failures = new ArrayList<>();
         try (HalfCheetahEnv env = new HalfCheetahEnv(physics, numEnvs, threads, seed)) {
             new TransitionCollector(env, policy, "dataset", domain, "dataset", 1000, batch -> {
