@@ -111,6 +111,12 @@ public record RunSpec(
         }
     }
 
+    /** mbpo-mixed, the latent methods and gap-only learn from sim and real data together. */
+    public boolean usesBothDomains() {
+        return method == Method.MBPO_MIXED || method == Method.LATENT_SIM_INIT || method == Method.LATENT_REAL_INIT
+                || method == Method.LATENT_RANDOM_INIT || method == Method.GAP_ONLY;
+    }
+
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
@@ -125,6 +131,16 @@ public record RunSpec(
         present(trainingDomains, "trainingDomains");
         if (trainingDomains.isEmpty() || trainingDomains.contains(null)) {
             throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'trainingDomains' must name sim and/or real");
+        }
+        boolean sim = trainingDomains.contains(Domain.SIM);
+        boolean real = trainingDomains.contains(Domain.REAL);
+        if (method == Method.MBPO_SIM_ONLY && (real || !sim)) {
+            throw new InvalidRecordException(Reason.OUT_OF_RANGE,
+                    "method 'mbpo-sim-only' trains in sim only: field 'trainingDomains' must be [sim]");
+        }
+        if (usesBothDomains() && !(sim && real)) {
+            throw new InvalidRecordException(Reason.OUT_OF_RANGE, "method '" + method.wireName()
+                    + "' uses both domains' data: field 'trainingDomains' must name sim and real");
         }
         if (parameters != null) {
             for (Map.Entry<String, Double> e : parameters.entrySet()) {

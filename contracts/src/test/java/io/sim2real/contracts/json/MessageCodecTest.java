@@ -175,6 +175,26 @@ class MessageCodecTest {
     }
 
     @Test
+    void shouldRequireTheTrainingDomainsTheMethodNames() throws Exception {
+        for (String[] bad : new String[][] {{"mbpo-sim-only", "sim", "real"}, {"mbpo-mixed", "sim"}, {"gap-only", "real"},
+                {"latent-real-init", "sim"}}) {
+            ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+            node.put("method", bad[0]);
+            var domains = node.putArray("trainingDomains");
+            for (int i = 1; i < bad.length; i++) {
+                domains.add(bad[i]);
+            }
+            InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                    () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC), bad[0]);
+            assertEquals(Reason.OUT_OF_RANGE, e.reason());
+            assertTrue(e.getMessage().contains("trainingDomains"), e.getMessage());
+        }
+        ObjectNode ok = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+        ok.put("method", "gap-only");
+        assertEquals(RunSpec.Method.GAP_ONLY, Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(ok), SPEC).method());
+    }
+
+    @Test
     void shouldRejectRunIdsThatCannotBeUsedAsLabelsOrFileNames() throws Exception {
         ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
         node.put("runId", "../etc/passwd");
