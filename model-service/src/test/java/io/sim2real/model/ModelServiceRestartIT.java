@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills the packaged model-service with SIGKILL while it holds transitions and starts it again: the store is
- * rebuilt from Kafka with nothing lost and nothing counted twice, and new records keep arriving.
+ * Kills the packaged model-service with SIGKILL and starts it again: the store is rebuilt from Kafka with nothing
+ * lost and nothing counted twice, new records keep arriving, and a latent model goes on from its checkpoint.
  */
 class ModelServiceRestartIT {
 
@@ -61,6 +61,72 @@ class ModelServiceRestartIT {
 
             producer.send(new ProducerRecord<>(Topics.TRANSITIONS, "restart-run", Codecs.TRANSITION_BATCH.encode(batch(50)))).get();
             ServiceProcess.await(() -> service.body(store).contains("\"sim\":650"), "new records after the restart");
+        }
+    }
+
+    private static TransitionBatch batch(String runId, Domain domain, int n) {
+        TransitionBatch b = SampleMessages.transitions(n);
+        return new TransitionBatch(b.schemaVersion(), runId, domain, b.envId(), 0, b.episodeIds(), b.stepIndices(),
+                b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), b.truncated());
+    }
+
+    /** Gap measurements of a run on the topic, as model versions (one entry per record). */
+    private static List<Long> gapVersions(EmbeddedKafkaBroker broker, String runId) {
+        List<Long> versions = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                Map.of("bootstrap.servers", broker.bootstrapServers()), new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.GAP).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    if (runId.equals(r.key())) {
+                        versions.add(Codecs.GAP_MEASUREMENT.parse(r.value()).modelVersion());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return versions;
+    }
+
+    @Test
+    void shouldGoOnFromItsLatentCheckpointAfterASigkill(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                     Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
+             ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
+                     "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+                     "sim2real.model.checkpoint-dir=" + dir.resolve("checkpoints"),
+                     "sim2real.model.members=2", "sim2real.model.elites=1", "sim2real.model.hidden=16", "sim2real.model.max-epochs=2",
+                     "sim2real.model.latent.min-transitions=200", "sim2real.model.latent.train-every=100000",
+                     "sim2real.model.latent.joint-steps=20", "sim2real.model.latent.hidden=8",
+                     "sim2real.model.latent.batch-size=32"))) {
+            service.start();
+            RunSpec r = SampleMessages.run();
+            RunSpec run = new RunSpec(SchemaVersion.CURRENT, "latent-restart", RunSpec.Method.GAP_ONLY, r.mode(), 1, 1000,
+                    r.realDomain(), List.of(Domain.SIM, Domain.REAL), Map.of(), 1L);
+            producer.send(new ProducerRecord<>(Topics.RUNS, run.runId(), Codecs.RUN_SPEC.encode(run))).get();
+            for (Domain d : Domain.values()) {
+                producer.send(new ProducerRecord<>(Topics.TRANSITIONS, run.runId(),
+                        Codecs.TRANSITION_BATCH.encode(batch(run.runId(), d, 200)))).get();
+            }
+            String latent = "/api/v1/runs/latent-restart/latent";
+            ServiceProcess.await(() -> service.body(latent).contains("\"version\":1,"), "the first latent round");
+
+            service.kill();
+            service.start();
+            // After the restart the stores are rebuilt from the log and a round runs again: from the checkpoint of
+            // round 1, so it is round 2 (a model started afresh would call itself round 1 again).
+            ServiceProcess.await(() -> service.body(latent).contains("\"version\":2,"), "a round from the checkpoint");
+            List<Long> versions = gapVersions(broker, run.runId());
+            assertEquals(10, versions.size(), "5 metrics of round 1 and 5 of round 2: " + versions);
+            assertEquals(5, versions.stream().filter(v -> v == 1).count(), versions.toString());
+            assertEquals(5, versions.stream().filter(v -> v == 2).count(), versions.toString());
         }
     }
 }
