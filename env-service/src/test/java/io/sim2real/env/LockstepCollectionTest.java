@@ -156,4 +156,20 @@ class LockstepCollectionTest {
                 .body("{\"runId\":\"lockstep-bad-run\",\"policy\":\"snapshot\"}")
                 .post("/api/v1/collections").then().statusCode(400).body("message", containsString("lockstepChunk"));
     }
+
+    @Test
+    void shouldStopARunsCollectionsWhenTheRunIsDeleted() {
+        submitRun("deleted-run", RunSpec.Mode.ASYNC, Map.of());
+        String id = given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"deleted-run\",\"domain\":\"sim\",\"policy\":\"random\",\"envSteps\":2000000,"
+                        + "\"numEnvs\":1,\"batchSize\":1000,\"seed\":4}")
+                .post("/api/v1/collections").then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/collections/" + id).then()
+                .body("state", equalTo("RUNNING")).body("stepsTaken", org.hamcrest.Matchers.greaterThan(0)));
+        given().header("Authorization", TOKEN).delete("/api/v1/runs/deleted-run").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/collections/" + id).then()
+                .body("state", equalTo("CANCELLED")).body("error", containsString("deleted")));
+        int steps = given().get("/api/v1/collections/" + id).then().extract().path("stepsTaken");
+        org.junit.jupiter.api.Assertions.assertTrue(steps < 2_000_000, "stopped early, at " + steps);
+    }
 }

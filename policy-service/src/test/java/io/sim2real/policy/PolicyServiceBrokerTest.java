@@ -108,4 +108,35 @@ class PolicyServiceBrokerTest extends ServiceBaselineTest {
             assertEquals(400, snapshot.envStep(), "envStep: the transitions the learner had consumed");
         }
     }
+
+    @Test
+    void shouldStopLearningWhenTheRunIsDeletedAndGoOnWhenItIsSubmittedAgain() throws Exception {
+        RunSpec r = SampleMessages.run();
+        RunSpec run = new RunSpec(SchemaVersion.CURRENT, "stop-run", RunSpec.Method.SAC, RunSpec.Mode.ASYNC, 3, 1000,
+                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 20.0), 1L);
+        byte[] spec = Codecs.RUN_SPEC.encode(run);
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.RUNS, "stop-run", spec)).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/stop-run").then().statusCode(200));
+        TransitionBatch b = SampleMessages.transitions(300);
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.TRANSITIONS, "stop-run",
+                Codecs.TRANSITION_BATCH.encode(new TransitionBatch(b.schemaVersion(), "stop-run", Domain.SIM, b.envId(), 0,
+                        b.episodeIds(), b.stepIndices(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), b.truncated()))))
+                .awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/stop-run/policy")
+                .then().statusCode(200).body("updates", greaterThanOrEqualTo(1)));
+
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.RUNS, "stop-run", (byte[]) null))
+                .awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/stop-run").then().statusCode(404));
+        Thread.sleep(500); // the update in flight ends
+        int updates = given().get("/api/v1/runs/stop-run/policy").then().extract().path("updates");
+        int pending = given().get("/api/v1/runs/stop-run/policy").then().extract().path("pendingUpdates");
+        assertTrue(pending > 0, "6,000 updates owed; the test needs some still pending when the run is deleted: " + pending);
+        Thread.sleep(2000);
+        given().get("/api/v1/runs/stop-run/policy").then().body("updates", equalTo(updates)).body("pendingUpdates", equalTo(pending));
+
+        companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.RUNS, "stop-run", spec)).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/stop-run/policy")
+                .then().body("updates", org.hamcrest.Matchers.greaterThan(updates)));
+    }
 }

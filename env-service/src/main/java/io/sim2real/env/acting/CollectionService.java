@@ -72,6 +72,8 @@ public class CollectionService {
         volatile Long waitingFor;
         volatile String error;
         volatile boolean cancelled;
+        /** Whether the run had a definition when the collection started (only then does its deletion stop it). */
+        volatile boolean runDefinedAtStart;
 
         Job(String id, String runId, Domain domain, DomainPhysics physics, String policyName, Optional<Lockstep> lockstep,
             BehaviourPolicy initialPolicy, long envSteps, int numEnvs, int batchSize, long seed) {
@@ -180,6 +182,7 @@ public class CollectionService {
             return;
         }
         job.state = RUNNING;
+        job.runDefinedAtStart = runs.get(job.runId).isPresent();
         try (HalfCheetahEnv env = new HalfCheetahEnv(job.physics, job.numEnvs, Math.min(physicsThreads, job.numEnvs), job.seed)) {
             TransitionCollector collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
                     "collection-" + job.id.substring(0, 8), job.batchSize, publisher::publish);
@@ -281,9 +284,13 @@ public class CollectionService {
         return s;
     }
 
-    private static void checkCancelled(Job job) throws CancelledException {
+    private void checkCancelled(Job job) throws CancelledException {
         if (job.cancelled) {
             throw new CancelledException("cancelled by request");
+        }
+        // Deleting a run (DELETE /api/v1/runs/{id}, a tombstone on sim2real.runs) stops its collections.
+        if (job.runDefinedAtStart && runs.get(job.runId).isEmpty()) {
+            throw new CancelledException("run '" + job.runId + "' was deleted from sim2real.runs");
         }
     }
 

@@ -176,6 +176,11 @@ public class PolicyLearner {
         if (l.env.size() < config.minTransitions() || l.pending.get() <= 0) {
             return false;
         }
+        if (runs.get(l.run.runId()).isEmpty()) {
+            // A deleted run is stopped: its learner keeps its state and what it owes, and goes on if the run is
+            // submitted again (resume).
+            return false;
+        }
         String runId = l.run.runId();
         try {
             int done = 0;
