@@ -1,0 +1,63 @@
+package io.sim2real.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sim2real.nn.EnsembleConfig;
+import io.sim2real.nn.latent.LatentConfig;
+import io.sim2real.nn.latent.LatentModel;
+import io.sim2real.nn.latent.Transitions;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * One joint training step of the latent sim-to-real model (MBPO's 7 x 4 x 200 ensemble as latent dynamics,
+ * 2 x 200 residual encoders, decoders and mapping, 256 transitions of each domain) against the PyTorch peer
+ * (benchmarks/peer/latent_peer.py), same threads, same run. Run: {@code bin/bench latent [threads]}.
+ */
+public final class LatentBenchmark {
+
+    private LatentBenchmark() {
+    }
+
+    static Transitions random(int n, SplittableRandom r) {
+        double[][] o = new double[n][17], a = new double[n][6], o2 = new double[n][17];
+        double[] rew = new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 17; j++) {
+                o[i][j] = r.nextGaussian();
+                o2[i][j] = o[i][j] + 0.1 * r.nextGaussian();
+            }
+            for (int j = 0; j < 6; j++) {
+                a[i][j] = 2 * r.nextDouble() - 1;
+            }
+            rew[i] = r.nextGaussian();
+        }
+        return new Transitions(o, a, rew, o2);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        SplittableRandom r = new SplittableRandom(1);
+        Transitions sim = random(4096, r);
+        Transitions real = random(4096, r);
+        LatentModel model = LatentModel.random(sim, real, 17, 6, EnsembleConfig.mbpo(1), LatentConfig.defaults(1));
+        for (int i = 0; i < 10; i++) {
+            model.trainStep(sim, real, r);
+        }
+        double[] ms = new double[100];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            model.trainStep(sim, real, r);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double ours = ms[ms.length / 2];
+        System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread): latent joint step %.1f ms (median of 100)%n", threads, ours);
+        JsonNode peer = EnsembleBenchmark.runPeer("benchmarks/peer/latent_peer.py", threads);
+        if (peer != null) {
+            double theirs = peer.get("latent_step_ms_median").asDouble();
+            System.out.printf(Locale.ROOT, "%s (%d thread): latent joint step %.1f ms%n", peer.get("peer").asText(), threads, theirs);
+            System.out.printf(Locale.ROOT, "ratio (peer time / our time, >= 1 means we are faster): %.2f%n", theirs / ours);
+        }
+    }
+}
