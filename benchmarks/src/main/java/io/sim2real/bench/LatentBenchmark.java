@@ -5,7 +5,6 @@ import io.sim2real.nn.EnsembleConfig;
 import io.sim2real.nn.latent.LatentConfig;
 import io.sim2real.nn.latent.LatentModel;
 import io.sim2real.nn.latent.Transitions;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -41,17 +40,7 @@ public final class LatentBenchmark {
         Transitions sim = random(4096, r);
         Transitions real = random(4096, r);
         LatentModel model = LatentModel.random(sim, real, 17, 6, EnsembleConfig.mbpo(1), LatentConfig.defaults(1));
-        for (int i = 0; i < 10; i++) {
-            model.trainStep(sim, real, r);
-        }
-        double[] ms = new double[100];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            model.trainStep(sim, real, r);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        double ours = ms[ms.length / 2];
+        double ours = Timing.medianMillis(10, 100, () -> model.trainStep(sim, real, r));
         System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread): latent joint step %.1f ms (median of 100)%n", threads, ours);
         JsonNode peer = EnsembleBenchmark.runPeer("benchmarks/peer/latent_peer.py", threads);
         if (peer != null) {

@@ -3,7 +3,6 @@ package io.sim2real.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sim2real.nn.Sac;
 import io.sim2real.nn.SacConfig;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -34,17 +33,7 @@ public final class SacBenchmark {
             }
             rew[i] = r.nextGaussian();
         }
-        for (int i = 0; i < 30; i++) {
-            sac.update(o, a, rew, o2, done, b);
-        }
-        double[] ms = new double[300];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            sac.update(o, a, rew, o2, done, b);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        double ours = ms[ms.length / 2];
+        double ours = Timing.medianMillis(30, 300, () -> sac.update(o, a, rew, o2, done, b));
         System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread): SAC update %.2f ms (median of 300)%n", threads, ours);
         JsonNode peer = EnsembleBenchmark.runPeer("benchmarks/peer/sac_peer.py", threads);
         if (peer != null) {

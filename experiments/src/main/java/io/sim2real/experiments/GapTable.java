@@ -73,10 +73,10 @@ public final class GapTable {
         List<Cell> cells = new ArrayList<>();
         for (int seed : seeds) {
             Transitions sim = DomainData.collect(DomainPhysics.neutral(), behaviour, rows, envs, seed);
-            EnsembleConfig ensemble = withSeed(ensembleBase, seed);
+            EnsembleConfig ensemble = ensembleBase.withSeed(seed);
             DynamicsModel simModel = new DynamicsModel(17, 6, ensemble);
             DynamicsModel.TrainingReport simReport = simModel.train(sim.obs(), sim.act(), sim.rew(), sim.nextObs(), sim.size());
-            double simMse = GapAnalysis.eliteHoldoutMse(simReport);
+            double simMse = simReport.eliteHoldoutMse();
             out.printf("seed %d: sim ensemble trained in %d epochs (%.0f s), hold-out MSE %.4f%n", seed, simReport.epochs(),
                     simReport.seconds(), simMse);
             for (String kind : kinds) {
@@ -124,12 +124,6 @@ public final class GapTable {
         out.printf("done in %.0f s%n%n%s%nreport: %s%n", seconds,
                 byKindAndFactor(cells, kinds, factors, "G", c -> c.measures().mappingDistance(), 4).toMarkdown(), readme);
         return readme;
-    }
-
-    private static EnsembleConfig withSeed(EnsembleConfig c, long seed) {
-        return new EnsembleConfig(c.members(), c.elites(), c.hidden(), c.activation(), c.learningRate(), c.weightDecay(),
-                c.boundPenalty(), c.batchSize(), c.holdoutRatio(), c.patience(), c.minImprovement(), c.maxEpochs(),
-                c.threads(), seed);
     }
 
     private static String eta(double elapsed, int done, int total) {

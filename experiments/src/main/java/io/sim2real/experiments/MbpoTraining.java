@@ -17,7 +17,6 @@ import io.sim2real.nn.EnsembleConfig;
 import io.sim2real.nn.PolicySnapshots;
 import io.sim2real.nn.Sac;
 import io.sim2real.nn.SacConfig;
-import io.sim2real.nn.latent.GapAnalysis;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
@@ -212,7 +211,7 @@ public final class MbpoTraining {
         }
         modelData.add(new RolloutBatch(SchemaVersion.CURRENT, "train", version, version, false, Domain.SIM, o, a, r, o2,
                 new boolean[kept]));
-        return GapAnalysis.eliteHoldoutMse(report);
+        return report.eliteHoldoutMse();
     }
 
     private static boolean finite(double[] v) {

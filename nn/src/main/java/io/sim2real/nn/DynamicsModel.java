@@ -17,6 +17,15 @@ public final class DynamicsModel implements RolloutModel {
     /** What a training round did. */
     public record TrainingReport(int epochs, double trainNll, double[] initialHoldoutMse, double[] holdoutMse,
                                  int[] elites, int trainRows, int holdoutRows, double seconds) {
+
+        /** The mean hold-out error of the elites. */
+        public double eliteHoldoutMse() {
+            double mse = 0;
+            for (int e : elites) {
+                mse += holdoutMse[e] / elites.length;
+            }
+            return mse;
+        }
     }
 
     private final int obsDim;

@@ -44,6 +44,11 @@ public record EnsembleConfig(int members, int elites, int[] hidden, Activation a
                 holdoutRatio, patience, minImprovement, maxEpochs, threads, seed);
     }
 
+    public EnsembleConfig withSeed(long seed) {
+        return new EnsembleConfig(members, elites, hidden, activation, learningRate, weightDecay, boundPenalty, batchSize,
+                holdoutRatio, patience, minImprovement, maxEpochs, threads, seed);
+    }
+
     public EnsembleConfig withThreads(int threads) {
         return new EnsembleConfig(members, elites, hidden, activation, learningRate, weightDecay, boundPenalty, batchSize,
                 holdoutRatio, patience, minImprovement, maxEpochs, threads, seed);

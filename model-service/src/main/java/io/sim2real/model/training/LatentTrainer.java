@@ -159,7 +159,7 @@ public class LatentTrainer {
             Transitions sim = transitions(stores.find(runId, Domain.SIM).orElseThrow());
             Transitions real = transitions(stores.find(runId, Domain.REAL).orElseThrow());
             long envSteps = stores.find(runId, Domain.SIM).get().added() + stores.find(runId, Domain.REAL).get().added();
-            long seed = run.seed() * 1_000_003L + runId.hashCode();
+            long seed = seedOf(run);
             if (state.simModel == null) {
                 state.simModel = new DynamicsModel(spec.obsDim(), spec.actDim(), config.ensemble(seed));
                 restore(runId, state);
@@ -206,16 +206,18 @@ public class LatentTrainer {
     }
 
     private LatentModel initialise(RunSpec run, DynamicsModel simModel, Transitions sim, Transitions real, long seed) {
-        LatentConfig latent = latentConfig(run, seed);
-        return switch (run.method()) {
-            case LATENT_REAL_INIT -> {
-                DynamicsModel realModel = new DynamicsModel(spec.obsDim(), spec.actDim(), config.ensemble(seed + 1));
-                realModel.train(real.obs(), real.act(), real.rew(), real.nextObs(), real.size());
-                yield LatentModel.from(realModel, spec.obsDim(), spec.actDim(), latent);
-            }
-            case LATENT_RANDOM_INIT -> LatentModel.random(sim, real, spec.obsDim(), spec.actDim(), config.ensemble(seed + 2), latent);
-            default -> LatentModel.from(simModel, spec.obsDim(), spec.actDim(), latent);
+        LatentModel.Init init = switch (run.method()) {
+            case LATENT_REAL_INIT -> LatentModel.Init.REAL;
+            case LATENT_RANDOM_INIT -> LatentModel.Init.RANDOM;
+            default -> LatentModel.Init.SIM;
         };
+        long ensembleSeed = seed + (init == LatentModel.Init.RANDOM ? 2 : 1);
+        return LatentModel.create(init, simModel, sim, real, config.ensemble(ensembleSeed), latentConfig(run, seed));
+    }
+
+    /** The run's models are seeded by its seed and id. */
+    private static long seedOf(RunSpec run) {
+        return run.seed() * 1_000_003L + run.runId().hashCode();
     }
 
     private LatentConfig latentConfig(RunSpec run, long seed) {
@@ -289,7 +291,7 @@ public class LatentTrainer {
         try {
             state.simModel.load(simFile);
             RunSpec run = runs.get(runId).orElseThrow();
-            long seed = run.seed() * 1_000_003L + runId.hashCode();
+            long seed = seedOf(run);
             Transitions sim = transitions(stores.find(runId, Domain.SIM).orElseThrow());
             Transitions real = transitions(stores.find(runId, Domain.REAL).orElseThrow());
             LatentModel latent = LatentModel.random(sim, real, spec.obsDim(), spec.actDim(), config.ensemble(seed),

@@ -166,10 +166,7 @@ public class ModelTrainer {
             long version = m.version.incrementAndGet();
             m.elites = report.elites();
             m.trainNll = report.trainNll();
-            double eliteMse = 0;
-            for (int e : report.elites()) {
-                eliteMse += report.holdoutMse()[e] / report.elites().length;
-            }
+            double eliteMse = report.eliteHoldoutMse();
             m.holdoutMse = eliteMse;
             m.model.save(checkpointOf(runId), version);
             LOG.infof("run %s: model v%d trained on %d transitions in %d epochs (%.1f s), hold-out MSE %.4f, elites %s",

@@ -107,7 +107,7 @@ public final class GapAnalysis {
         long start = System.nanoTime();
         DynamicsModel simModel = new DynamicsModel(obsDim, actDim, settings.ensemble());
         DynamicsModel.TrainingReport simReport = simModel.train(sim.obs(), sim.act(), sim.rew(), sim.nextObs(), sim.size());
-        Report report = run(sim, real, settings, simModel, eliteHoldoutMse(simReport));
+        Report report = run(sim, real, settings, simModel, simReport.eliteHoldoutMse());
         return new Report(report.measures(), report.firstLosses(), report.lastLosses(), report.steps(),
                 report.simHoldoutMse(), (System.nanoTime() - start) / 1e9);
     }
@@ -119,30 +119,11 @@ public final class GapAnalysis {
     public static Report run(Transitions sim, Transitions real, Settings settings, DynamicsModel simModel,
                              double simHoldoutMse) {
         long start = System.nanoTime();
-        int obsDim = sim.obs()[0].length;
-        int actDim = sim.act()[0].length;
-        LatentModel model = switch (settings.init()) {
-            case SIM -> LatentModel.from(simModel, obsDim, actDim, settings.latent());
-            case REAL -> {
-                DynamicsModel realModel = new DynamicsModel(obsDim, actDim, settings.ensemble());
-                realModel.train(real.obs(), real.act(), real.rew(), real.nextObs(), real.size());
-                yield LatentModel.from(realModel, obsDim, actDim, settings.latent());
-            }
-            case RANDOM -> LatentModel.random(sim, real, obsDim, actDim, settings.ensemble(), settings.latent());
-        };
+        LatentModel model = LatentModel.create(settings.init(), simModel, sim, real, settings.ensemble(), settings.latent());
         SplittableRandom rng = new SplittableRandom(settings.latent().seed());
         LatentModel.Losses[] losses = trainJointly(model, sim, real, settings.jointSteps(), rng, 1e3);
         Measures measures = measure(model, simModel, sim, real, settings.latent().seed() + 1);
         return new Report(measures, losses[0], losses[1], settings.jointSteps(), simHoldoutMse,
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    /** The mean hold-out error of a training round's elites. */
-    public static double eliteHoldoutMse(DynamicsModel.TrainingReport report) {
-        double mse = 0;
-        for (int e : report.elites()) {
-            mse += report.holdoutMse()[e] / report.elites().length;
-        }
-        return mse;
     }
 }

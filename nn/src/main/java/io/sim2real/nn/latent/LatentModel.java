@@ -161,6 +161,25 @@ public final class LatentModel {
         return new LatentModel(model, config, centre(model, obsDim), scale(model, obsDim));
     }
 
+    /**
+     * A latent model by its initialisation: from {@code simModel} (sim-init), from an ensemble of config
+     * {@code ensemble} trained here on the real data (real-init), or random with that config (random-init).
+     */
+    public static LatentModel create(Init init, DynamicsModel simModel, Transitions sim, Transitions real,
+                                     EnsembleConfig ensemble, LatentConfig config) {
+        int obsDim = sim.obs()[0].length;
+        int actDim = sim.act()[0].length;
+        return switch (init) {
+            case SIM -> from(simModel, obsDim, actDim, config);
+            case REAL -> {
+                DynamicsModel realModel = new DynamicsModel(obsDim, actDim, ensemble);
+                realModel.train(real.obs(), real.act(), real.rew(), real.nextObs(), real.size());
+                yield from(realModel, obsDim, actDim, config);
+            }
+            case RANDOM -> random(sim, real, obsDim, actDim, ensemble, config);
+        };
+    }
+
     /** Joint training feeds the ensemble both domains' batches at once: its buffers must hold them. */
     private static EnsembleConfig forJointTraining(EnsembleConfig ensemble) {
         return ensemble.withThreads(1);
