@@ -91,6 +91,13 @@ public final class RunHistory {
     public void gap(GapMeasurement g, long timestampMs) {
         Run r = run(g.runId());
         r.touch(timestampMs);
+        // model-service republishes a round's measurements when it was killed before checkpointing that round.
+        boolean repeated = r.gaps.stream().anyMatch(p -> p.modelVersion() == g.modelVersion()
+                && p.metric().equals(g.metric().wireName()) && p.perturbation().equals(g.perturbation())
+                && p.factor() == g.factor());
+        if (repeated) {
+            return;
+        }
         bounded(r.gaps, new GapPoint(timestampMs, g.perturbation(), g.factor(), g.metric().wireName(), g.value(),
                 g.modelVersion(), g.envStep()));
     }

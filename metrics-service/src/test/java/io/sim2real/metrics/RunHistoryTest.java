@@ -11,10 +11,14 @@ import org.junit.jupiter.api.Test;
 
 class RunHistoryTest {
 
-    private static GapMeasurement gap(String runId, double value) {
+    private static GapMeasurement gap(String runId, double value, long modelVersion) {
         GapMeasurement g = SampleMessages.gap();
         return new GapMeasurement(g.schemaVersion(), runId, g.perturbation(), g.factor(), g.metric(), value,
-                g.modelVersion(), g.envStep(), g.timestampMs());
+                modelVersion, g.envStep(), g.timestampMs());
+    }
+
+    private static GapMeasurement gap(String runId, double value) {
+        return gap(runId, value, SampleMessages.gap().modelVersion());
     }
 
     private static TransitionBatch batch(String runId, long policyVersion) {
@@ -27,12 +31,21 @@ class RunHistoryTest {
     void shouldKeepOnlyTheNewestPointsOfARun() {
         RunHistory h = new RunHistory(2);
         for (int i = 0; i < 5; i++) {
-            h.gap(gap("r", i), 1000 + i);
+            h.gap(gap("r", i, i), 1000 + i);
         }
         List<RunHistory.GapPoint> gaps = h.view("r").orElseThrow().gaps();
         assertEquals(List.of(3.0, 4.0), gaps.stream().map(RunHistory.GapPoint::value).toList());
         assertEquals(1000, h.view("r").orElseThrow().firstRecordMs());
         assertEquals(1004, h.view("r").orElseThrow().lastRecordMs());
+    }
+
+    @Test
+    void shouldKeepARoundRepublishedAfterARestartOnce() {
+        RunHistory h = new RunHistory(10);
+        h.gap(gap("r", 0.5, 1), 1000);
+        h.gap(gap("r", 0.5, 1), 2000);
+        h.gap(gap("r", 0.4, 2), 3000);
+        assertEquals(List.of(1L, 2L), h.view("r").orElseThrow().gaps().stream().map(RunHistory.GapPoint::modelVersion).toList());
     }
 
     @Test

@@ -173,12 +173,16 @@ public class LatentTrainer {
             LatentModel.Losses[] losses = GapAnalysis.trainJointly(state.latent, sim, real, steps, rng,
                     parameter(run, "divergenceFactor", config.latent().divergenceFactor()));
             GapAnalysis.Measures measures = GapAnalysis.measure(state.latent, state.simModel, sim, real, seed);
-            long version = state.version.incrementAndGet();
+            // A round counts as done only once its measurements are acknowledged by Kafka and its checkpoint is
+            // written, in that order: a kill in between repeats the round's measurements under the same version
+            // (consumers treat (run, metric, version) as one point) and never loses them.
+            long version = state.version.get() + 1;
+            publish(run, measures, version, envSteps);
+            save(runId, state, version);
             state.losses = losses[1];
             state.measures = measures;
             state.lastError = null;
-            save(runId, state, version);
-            publish(run, measures, version, envSteps);
+            state.version.set(version);
             LOG.infof("run %s: latent model v%d (%s, %d joint steps, loss %.3f -> %.3f): G %.4f, KL %.3f (ratio %.2f), "
                             + "one-step error %.4f, disagreement %.4f", runId, version, run.method().wireName(), steps,
                     losses[0].total(), losses[1].total(), measures.mappingDistance(), measures.latentKl(), measures.klRatio(),

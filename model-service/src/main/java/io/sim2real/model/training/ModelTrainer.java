@@ -163,12 +163,14 @@ public class ModelTrainer {
             DynamicsModel.TrainingReport report = m.model.train(data.obs(), data.act(), data.rew(), data.nextObs(), data.size());
             timing.stop(Timer.builder("sim2real.model.training").tag("run", runId)
                     .description("Time to train the run's dynamics model").register(registry));
-            long version = m.version.incrementAndGet();
+            // The new version is shown only once its checkpoint is on disk, so what a client sees survives a kill.
+            long version = m.version.get() + 1;
+            m.model.save(checkpointOf(runId), version);
             m.elites = report.elites();
             m.trainNll = report.trainNll();
             double eliteMse = report.eliteHoldoutMse();
             m.holdoutMse = eliteMse;
-            m.model.save(checkpointOf(runId), version);
+            m.version.set(version);
             LOG.infof("run %s: model v%d trained on %d transitions in %d epochs (%.1f s), hold-out MSE %.4f, elites %s",
                     runId, version, data.size(), report.epochs(), report.seconds(), eliteMse,
                     java.util.Arrays.toString(report.elites()));
