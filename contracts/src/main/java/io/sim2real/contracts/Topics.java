@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The one home of every Kafka topic name. Services reference these through the
  * {@code sim2real.topic.*} configuration keys that service-common derives from this class.
- * Every record on these topics is keyed by its runId, so one run's records stay in order.
+ * Every record on these topics is keyed by its runId, so one run's records stay in order; the one exception is
+ * {@link #COLLECTIONS}, env-service's own changelog of data collections, keyed by collection id.
  */
 public final class Topics {
 
@@ -15,6 +16,8 @@ public final class Topics {
     public static final String GAP = "sim2real.gap";
     public static final String EVALUATIONS = "sim2real.evaluations";
     public static final String RUNS = "sim2real.runs";
+    /** env-service's collections (request and state), so that a restarted env-service resumes the unfinished. */
+    public static final String COLLECTIONS = "sim2real.collections";
 
     /** Suffix of the dead-letter topic that receives the records of a topic that could not be processed. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
@@ -30,7 +33,8 @@ public final class Topics {
             new TopicSpec("policies", POLICIES, false),
             new TopicSpec("gap", GAP, false),
             new TopicSpec("evaluations", EVALUATIONS, false),
-            new TopicSpec("runs", RUNS, true));
+            new TopicSpec("runs", RUNS, true),
+            new TopicSpec("collections", COLLECTIONS, true));
 
     private Topics() {
     }

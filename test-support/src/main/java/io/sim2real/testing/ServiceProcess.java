@@ -77,6 +77,20 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** POSTs a JSON body; returns the answer (status 0 when the service does not answer). */
+    public HttpResponse<String> post(String path, String json) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new NoResponse();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new NoResponse();
+        }
+    }
+
     /** The body of a 200 answer, or "" for anything else. */
     public String body(String path) {
         HttpResponse<String> r = get(path);

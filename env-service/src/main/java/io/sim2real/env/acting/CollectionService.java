@@ -30,6 +30,12 @@ import org.jboss.logging.Logger;
  * they are made) one after another on a background thread, and keeps their status. A collection of a lockstep
  * run acts in chunks and waits between them for a policy that has trained on the data ({@link Lockstep}); the
  * wait blocks only the collections thread.
+ *
+ * <p>Every collection is logged on {@code sim2real.collections} ({@link CollectionLog}) when it is accepted and
+ * when it ends. After a restart {@link CollectionRecovery} resumes the unfinished ones ({@link #resume}): each
+ * goes on from the transitions it had published, counted on {@code sim2real.transitions}, so the run gets exactly
+ * its {@code envSteps} transitions, none twice. The episodes in progress at the kill end there; the resumed part
+ * starts new episodes (new ids, a seed derived from the collection's and the published count).
  */
 @ApplicationScoped
 public class CollectionService {
@@ -50,6 +56,16 @@ public class CollectionService {
     public record Collection(String id, String runId, String domain, Map<String, Double> physics, String policy,
                              String mode, long envSteps, int numEnvs, long seed, String state, long stepsTaken,
                              long unstableDropped, long policyVersion, Long waitingForEnvStep, String error) {
+    }
+
+    /**
+     * Where a resumed collection goes on from.
+     *
+     * @param published          transitions it had published before the restart
+     * @param episodeIdOffset    added to the resumed part's episode ids, past every id it had published
+     * @param lastPolicyVersion  the newest policy version it had acted with (0: none)
+     */
+    public record Resume(long published, long episodeIdOffset, long lastPolicyVersion) {
     }
 
     /** A collection's settings and its progress, written by the collections thread. */
@@ -74,9 +90,14 @@ public class CollectionService {
         volatile boolean cancelled;
         /** Whether the run had a definition when the collection started (only then does its deletion stop it). */
         volatile boolean runDefinedAtStart;
+        final long createdAtMs;
+        final String owner;
+        /** Set for a collection resumed after a restart. */
+        final Resume resume;
 
         Job(String id, String runId, Domain domain, DomainPhysics physics, String policyName, Optional<Lockstep> lockstep,
-            BehaviourPolicy initialPolicy, long envSteps, int numEnvs, int batchSize, long seed) {
+            BehaviourPolicy initialPolicy, long envSteps, int numEnvs, int batchSize, long seed, long createdAtMs,
+            String owner, Resume resume) {
             this.id = id;
             this.runId = runId;
             this.domain = domain;
@@ -89,6 +110,18 @@ public class CollectionService {
             this.batchSize = batchSize;
             this.seed = seed;
             this.policyVersion = initialPolicy == null ? 0 : initialPolicy.version();
+            this.createdAtMs = createdAtMs;
+            this.owner = owner;
+            this.resume = resume;
+        }
+
+        CollectionLog.Entry entry() {
+            CollectionLog.LockstepEntry l = lockstep.map(x -> new CollectionLog.LockstepEntry(x.chunk(),
+                    x.initialRandomSteps(), x.timeout().toMillis(), x.trainingDomains().stream().map(Domain::wireName)
+                    .toList())).orElse(null);
+            return new CollectionLog.Entry(id, owner, runId, domain.wireName(), physics.changed(), physics.moveAttachments(),
+                    policyName, envSteps, numEnvs, batchSize, seed, l, runDefinedAtStart, state, stepsTaken,
+                    unstableDropped, policyVersion, error, createdAtMs);
         }
 
         Collection view() {
@@ -128,6 +161,9 @@ public class CollectionService {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    CollectionLog log;
+
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
 
@@ -139,6 +175,22 @@ public class CollectionService {
 
     @ConfigProperty(name = "sim2real.env.lockstep-timeout", defaultValue = "PT10M")
     Duration lockstepTimeout;
+
+    /**
+     * This instance's name in the collections log: it resumes only the collections it accepted. It must stay the
+     * same across restarts (the host name of a compose service or a StatefulSet pod does).
+     */
+    @ConfigProperty(name = "sim2real.env.instance-id", defaultValue = "${HOSTNAME:env-service}")
+    String instanceId;
+
+    /** This instance's name in the collections log. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** How long a resumed collection waits for its run's definition and policy to be read back after a restart. */
+    @ConfigProperty(name = "sim2real.env.resume-wait", defaultValue = "PT60S")
+    Duration resumeWait;
 
     private final Map<String, Job> collections = new ConcurrentSkipListMap<>();
     private final Map<String, AtomicInteger> waitingPerRun = new ConcurrentHashMap<>();
@@ -157,12 +209,45 @@ public class CollectionService {
         BehaviourPolicy policy = lockstep.isPresent() ? null
                 : BehaviourPolicies.create(name, spec, seed, policies.latest(runId), false);
         Job job = new Job(UUID.randomUUID().toString(), runId, domain, physics, name, lockstep, policy, envSteps,
-                numEnvs, batchSize, seed);
+                numEnvs, batchSize, seed, System.currentTimeMillis(), instanceId, null);
+        job.runDefinedAtStart = runs.get(runId).isPresent();
+        log.write(job.entry());
         collections.put(job.id, job);
         // The answer says QUEUED: taken before the collections thread can start the job.
         Collection queued = job.view();
         runner.submit(() -> run(job));
         return queued;
+    }
+
+    /**
+     * After a restart: takes back a logged collection. One that had ended is only listed again; an unfinished one
+     * is queued to go on from {@code resume}, in the order of the calls.
+     */
+    public void resume(CollectionLog.Entry e, Resume resume) {
+        Domain domain = Domain.fromWire(e.domain());
+        DomainPhysics physics = DomainPhysics.of(e.physics()).withMoveAttachments(e.moveAttachments());
+        Optional<Lockstep> lockstep = Optional.ofNullable(e.lockstep()).map(l -> new Lockstep(l.chunk(),
+                l.initialRandomSteps(), Duration.ofMillis(l.timeoutMs()), l.trainingDomains().stream()
+                .map(Domain::fromWire).toList()));
+        Job job = new Job(e.id(), e.runId(), domain, physics, e.policy(), lockstep, null, e.envSteps(), e.numEnvs(),
+                e.batchSize(), e.seed(), e.createdAtMs(), e.owner(), resume);
+        job.runDefinedAtStart = e.runDefined();
+        job.state = e.state();
+        job.error = e.error();
+        job.policyVersion = e.policyVersion();
+        job.unstableDropped = e.unstableDropped();
+        job.stepsTaken = isFinished(e.state()) ? e.stepsTaken() : resume.published();
+        collections.put(job.id, job);
+        if (!isFinished(e.state())) {
+            job.state = QUEUED;
+            LOG.infof("collection %s for run %s resumes after %d published transitions", job.id, job.runId,
+                    resume.published());
+            runner.submit(() -> run(job));
+        }
+    }
+
+    static boolean isFinished(String state) {
+        return DONE.equals(state) || FAILED.equals(state) || CANCELLED.equals(state);
     }
 
     /** Stops a queued, running or waiting collection at its next chunk (at once if waiting); empty if unknown. */
@@ -182,10 +267,17 @@ public class CollectionService {
             return;
         }
         job.state = RUNNING;
-        job.runDefinedAtStart = runs.get(job.runId).isPresent();
-        try (HalfCheetahEnv env = new HalfCheetahEnv(job.physics, job.numEnvs, Math.min(physicsThreads, job.numEnvs), job.seed)) {
+        try (HalfCheetahEnv env = new HalfCheetahEnv(job.physics, job.numEnvs, Math.min(physicsThreads, job.numEnvs),
+                seedOf(job))) {
             TransitionCollector collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
-                    "collection-" + job.id.substring(0, 8), job.batchSize, publisher::publish);
+                    envIdOf(job.id), job.batchSize, publisher::publish);
+            if (job.resume != null) {
+                awaitResumable(job);
+                collector.continueAfter(job.resume.published(), job.resume.episodeIdOffset());
+                if (job.initialPolicy != null) {
+                    collector.use(job.initialPolicy);
+                }
+            }
             if (job.lockstep.isPresent()) {
                 runLockstep(job, job.lockstep.get(), collector);
             } else {
@@ -203,6 +295,62 @@ public class CollectionService {
             job.state = FAILED;
         } finally {
             job.waitingFor = null;
+            logEnd(job);
+        }
+    }
+
+    private void logEnd(Job job) {
+        try {
+            log.write(job.entry());
+        } catch (RuntimeException e) {
+            // The collection's transitions are on Kafka; a restart would find it unfinished and resume 0 steps.
+            LOG.errorf(e, "collection %s ended %s but its end could not be logged", job.id, job.state);
+        }
+    }
+
+    /** The transitions' envId: names the collection, so a restart can count what it published. */
+    public static String envIdOf(String collectionId) {
+        return "collection-" + collectionId.substring(0, 8);
+    }
+
+    /** A fresh collection uses its seed; a resumed one a seed of its own for each resume point. */
+    private static long seedOf(Job job) {
+        if (job.resume == null || job.resume.published() == 0) {
+            return job.seed;
+        }
+        return new java.util.SplittableRandom(job.seed ^ (0x9E3779B97F4A7C15L * job.resume.published())).nextLong();
+    }
+
+    /**
+     * A resumed collection acts only once this process has read its run's definition back (if it had one) and the
+     * run's policy it last acted with, or a newer one, from Kafka.
+     */
+    private void awaitResumable(Job job) throws CancelledException {
+        long deadline = System.nanoTime() + resumeWait.toNanos();
+        while (true) {
+            checkCancelled(job);
+            boolean runBack = !job.runDefinedAtStart || runs.get(job.runId).isPresent();
+            long held = policies.latest(job.runId).map(PolicySnapshot::version).orElse(0L);
+            if (runBack && held >= job.resume.lastPolicyVersion()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                if (!runBack) {
+                    throw new CancelledException("run '" + job.runId + "' is no longer defined on sim2real.runs");
+                }
+                throw new IllegalStateException("cannot resume: policy v" + job.resume.lastPolicyVersion() + " of run '"
+                        + job.runId + "' was not read back within " + resumeWait + " (newest held: v" + held + ")");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancelledException("env-service is shutting down");
+            }
+        }
+        if (job.lockstep.isEmpty() && job.initialPolicy == null) {
+            job.initialPolicy = BehaviourPolicies.create(job.policyName, spec, seedOf(job), policies.latest(job.runId), false);
+            job.policyVersion = job.initialPolicy.version();
         }
     }
 

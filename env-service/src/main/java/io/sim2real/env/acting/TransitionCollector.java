@@ -27,6 +27,7 @@ public final class TransitionCollector {
     private final Rows rows;
     private long stepsTaken;
     private long unstableDropped;
+    private long episodeIdOffset;
 
     public TransitionCollector(HalfCheetahEnv env, BehaviourPolicy policy, String runId, Domain domain, String envId,
                                int batchSize, Consumer<TransitionBatch> sink) {
@@ -56,7 +57,7 @@ public final class TransitionCollector {
                 if (s.unstable()[i]) {
                     unstableDropped++;
                 } else {
-                    rows.add(s, i);
+                    rows.add(s, i, episodeIdOffset);
                     if (rows.count == batchSize) {
                         flush();
                     }
@@ -69,6 +70,19 @@ public final class TransitionCollector {
             }
         }
         flush();
+    }
+
+    /**
+     * Makes this collector go on from an earlier one that took {@code stepsTaken} steps (a collection resumed after
+     * a restart): its episode ids are shifted by {@code episodeIdOffset}, past the earlier ones. Call before the
+     * first {@link #collect}.
+     */
+    public void continueAfter(long stepsTaken, long episodeIdOffset) {
+        if (observations != null) {
+            throw new IllegalStateException("continueAfter must come before the first collect");
+        }
+        this.stepsTaken = stepsTaken;
+        this.episodeIdOffset = episodeIdOffset;
     }
 
     /**
@@ -116,8 +130,8 @@ public final class TransitionCollector {
             truncated = new boolean[capacity];
         }
 
-        void add(StepResult s, int i) {
-            episodes[count] = s.episodeIds()[i];
+        void add(StepResult s, int i, long episodeIdOffset) {
+            episodes[count] = s.episodeIds()[i] + episodeIdOffset;
             steps[count] = s.stepIndices()[i];
             obs[count] = s.obs()[i];
             act[count] = s.act()[i];

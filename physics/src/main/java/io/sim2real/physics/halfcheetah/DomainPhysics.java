@@ -18,7 +18,9 @@ public final class DomainPhysics {
     private final boolean moveAttachments;
 
     private DomainPhysics(Map<PerturbationKind, Double> factors, boolean moveAttachments) {
-        this.factors = Collections.unmodifiableMap(new EnumMap<>(factors));
+        EnumMap<PerturbationKind, Double> copy = new EnumMap<>(PerturbationKind.class);
+        copy.putAll(factors); // not new EnumMap<>(factors): that refuses an empty map that is not an EnumMap
+        this.factors = Collections.unmodifiableMap(copy);
         this.moveAttachments = moveAttachments;
     }
 
