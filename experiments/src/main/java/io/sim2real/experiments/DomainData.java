@@ -12,23 +12,20 @@ public final class DomainData {
     private DomainData() {
     }
 
-    /** n transitions from {@code envs} parallel episodes of the behaviour, seeded (env seeds and action noise). */
-    public static Transitions collect(DomainPhysics physics, Behaviour behaviour, int n, int envs, long seed) {
+    /** n transitions from {@code envs} parallel episodes of the policy, seeded (env seeds and action noise). */
+    public static Transitions collect(DomainPhysics physics, DataPolicy policy, int n, int envs, long seed) {
         double[][] obs = new double[n][];
         double[][] act = new double[n][];
         double[] rew = new double[n];
         double[][] next = new double[n][];
         SplittableRandom random = new SplittableRandom(seed);
         try (HalfCheetahEnv env = new HalfCheetahEnv(physics, envs, 1, seed)) {
-            env.reset();
+            double[][] current = env.reset();
             int k = 0;
             long step = 0;
             while (k < n) {
-                double[][] a = new double[envs][];
-                for (int i = 0; i < envs; i++) {
-                    a[i] = behaviour.action(step, random);
-                }
-                StepResult s = env.step(a);
+                StepResult s = env.step(policy.act(current, step, random));
+                current = env.observations();
                 for (int i = 0; i < envs && k < n; i++, k++) {
                     obs[k] = s.obs()[i];
                     act[k] = s.act()[i];

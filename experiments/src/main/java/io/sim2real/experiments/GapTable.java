@@ -53,7 +53,7 @@ public final class GapTable {
         int[] seeds = args.integers("seeds", "1");
         int rows = args.integer("rows", 10000);
         int envs = args.integer("envs", 16);
-        Behaviour behaviour = Behaviour.fromWire(args.text("behaviour", "noisy-gait"));
+        DataPolicy behaviour = DataPolicy.parse(args.text("behaviour", "noisy-gait"));
         boolean paired = Boolean.parseBoolean(args.text("paired", "true"));
         LatentModel.Init init = LatentModel.Init.valueOf(args.text("init", "sim").toUpperCase(Locale.ROOT));
         int members = args.integer("members", 5);

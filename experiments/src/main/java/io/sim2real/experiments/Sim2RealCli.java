@@ -11,7 +11,7 @@ public final class Sim2RealCli {
               gap-table   gap-only measurements for perturbation kinds x factors x seeds, in-process on MuJoCo;
                           writes a report folder (markdown tables, CSV, PNG plots)
                           --kinds gravity,torso_length,thigh_length --factors 1.0,1.05,1.5,2.0 --seeds 1
-                          --rows 10000 --behaviour random|gait|noisy-gait --paired true|false --init sim|real|random
+                          --rows 10000 --behaviour random|gait|noisy-gait|policy:FILE --paired true|false --init sim|real|random
                           --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --out DIR
               sweep       a gap-only sweep through the running services (bin/run-local --keep, or a cluster):
                           submits a run per cell to env-service, follows the results on sim2real.gap with a
