@@ -12,10 +12,6 @@ import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Table;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,14 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * {@code sim2real sweep}: a gap-only sweep through the running services. Each cell (perturbation kind x factor x
@@ -88,7 +77,7 @@ public final class GapSweep {
         String token = args.text("token", System.getenv().getOrDefault("SIM2REAL_API_TOKEN", ""));
         Path outDir = Path.of(args.text("out", "reports/sweep-" + name));
         List<Cell> cells = cells(name, kinds, factors, seeds);
-        Rest rest = new Rest(envUrl, token);
+        EnvServiceClient rest = new EnvServiceClient(envUrl, token);
 
         switch (action) {
             case "stop" -> {
@@ -122,7 +111,7 @@ public final class GapSweep {
         return report(name, argv, cells, results, kinds, factors, steps, policy, envs, outDir, out);
     }
 
-    private static void submit(Rest rest, Cell c, int steps, int envs, String policy) throws Exception {
+    private static void submit(EnvServiceClient rest, Cell c, int steps, int envs, String policy) throws Exception {
         RunSpec spec = new RunSpec(SchemaVersion.CURRENT, c.runId(), RunSpec.Method.GAP_ONLY, RunSpec.Mode.ASYNC, c.seed(), steps,
                 new RunSpec.DomainSpec(c.kind() + "-" + c.factor(), Map.of(c.kind(), c.factor())),
                 List.of(Domain.SIM, Domain.REAL), Map.of(), System.currentTimeMillis());
@@ -167,7 +156,7 @@ public final class GapSweep {
                 + minutes(elapsedSeconds) + "  left ~" + eta;
     }
 
-    private static String minutes(double seconds) {
+    static String minutes(double seconds) {
         long s = Math.round(seconds);
         return s / 60 + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s";
     }
@@ -184,42 +173,17 @@ public final class GapSweep {
     public static Map<String, Map<GapMeasurement.Metric, GapMeasurement>> readGap(String bootstrap, List<Cell> cells, Duration idle) {
         Set<String> runs = new java.util.HashSet<>();
         cells.forEach(c -> runs.add(c.runId()));
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, Map<GapMeasurement.Metric, GapMeasurement>> out = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.GAP, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + idle.toNanos() + Duration.ofSeconds(30).toNanos();
-            while (!caughtUp(consumer, end) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (!runs.contains(r.key())) {
-                        continue;
-                    }
-                    try {
-                        GapMeasurement g = Codecs.GAP_MEASUREMENT.decode(r.value(), EnvSpec.HALF_CHEETAH);
-                        out.computeIfAbsent(g.runId(), k -> new EnumMap<>(GapMeasurement.Metric.class))
-                                .merge(g.metric(), g, (a, b) -> b.modelVersion() >= a.modelVersion() ? b : a);
-                    } catch (InvalidRecordException e) {
-                        // model-service publishes only valid records; anything else is not ours to report.
-                    }
-                }
+        TopicRecords.read(bootstrap, Topics.GAP, runs, idle, (key, value) -> {
+            try {
+                GapMeasurement g = Codecs.GAP_MEASUREMENT.decode(value, EnvSpec.HALF_CHEETAH);
+                out.computeIfAbsent(g.runId(), k -> new EnumMap<>(GapMeasurement.Metric.class))
+                        .merge(g.metric(), g, (a, b) -> b.modelVersion() >= a.modelVersion() ? b : a);
+            } catch (InvalidRecordException e) {
+                // model-service publishes only valid records; anything else is not ours to report.
             }
-        }
+        });
         return out;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Path report(String name, String[] argv, List<Cell> cells,
@@ -270,31 +234,12 @@ public final class GapSweep {
         return g == null ? "–" : String.format(Locale.ROOT, "%.4f", g.value());
     }
 
-    private static void sleep(Duration d) {
+    static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** env-service's REST API: JSON in, a clear error for anything but 2xx. */
-    private record Rest(String base, String token) {
-
-        private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-        void send(String method, String path, String json) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-            if (!token.isEmpty()) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() / 100 != 2 && !(method.equals("DELETE") && r.statusCode() == 404)) {
-                throw new IllegalStateException(method + " " + base + path + " answered " + r.statusCode() + ": " + r.body());
-            }
         }
     }
 }

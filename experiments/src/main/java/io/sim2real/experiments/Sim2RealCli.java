@@ -18,6 +18,12 @@ public final class Sim2RealCli {
                           progress bar and the time left, writes a report; stop and resume by the sweep's name
                           --name NAME --action start|resume|stop|collect --env-url http://127.0.0.1:8081
                           --bootstrap 127.0.0.1:9092 --kinds gravity --factors 1.0,1.5,2.0 --seeds 1 --steps 5000
+              train-sweep training runs through the running services, methods x kinds x factors x seeds, each
+                          in lockstep; the final policy evaluated in sim and real; the table of sim / real /
+                          combined returns by method and perturbation; stop and resume by the sweep's name
+                          --name NAME --action start|resume|stop|collect --methods mbpo-sim-only,mbpo-mixed,latent-sim-init
+                          --kinds gravity --factors 1.5 --seeds 1 --steps 10000 --real-steps 5000 --real-policy random
+                          --initial-steps 1000 --updates-per-step 10 --episodes 5 --env-url URL --bootstrap HOST:PORT
               train       MBPO (or SAC) on HalfCheetah in one process, in lockstep; learning curve, the final
                           policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
                           --method mbpo|sac --env-steps 30000 --updates-per-step 20 --initial-steps 5000
@@ -46,6 +52,7 @@ public final class Sim2RealCli {
                 case "gap-table" -> GapTable.run(rest, out);
                 case "train" -> MbpoTraining.run(rest, out);
                 case "sweep" -> GapSweep.run(rest, out);
+                case "train-sweep" -> TrainSweep.run(rest, out);
                 case "publish-policy" -> PublishPolicy.run(rest, out);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");

@@ -1,0 +1,344 @@
+package io.sim2real.experiments;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.PerturbationKind;
+import io.sim2real.contracts.SchemaVersion;
+import io.sim2real.contracts.Topics;
+import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.EvaluationResult;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.experiments.report.ReportFolder;
+import io.sim2real.experiments.report.Stats;
+import io.sim2real.experiments.report.Table;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code sim2real train-sweep}: training runs through the running services, methods x perturbation kinds x
+ * factors x seeds (the paper's Tables 2 and 3 shape). Each cell is a lockstep run: env-service first collects
+ * the cell's offline "real" data (for the methods that train on it), then collects sim data with the run's newest
+ * policy in lockstep with policy-service (model-service trains the method's model and publishes rollouts). When
+ * a cell's sim collection is done, the sweep asks env-service to evaluate the final policy in sim and in the
+ * cell's real domain; the report reads those evaluations back from {@code sim2real.evaluations}.
+ * {@code --action start | resume | stop | collect} as for {@code sweep}; resume re-submits the cells whose sim
+ * collection is not done (env-service keeps collections across its restarts) and evaluates the finished ones
+ * that have no final evaluation yet.
+ */
+public final class TrainSweep {
+
+    static final Set<String> OPTIONS = Set.of("name", "action", "env-url", "bootstrap", "methods", "kinds", "factors",
+            "seeds", "steps", "real-steps", "real-policy", "initial-steps", "updates-per-step", "episodes",
+            "timeout-minutes", "token", "out");
+
+    /** Methods that train on the real domain's data as well as sim's. */
+    static final Set<RunSpec.Method> USES_REAL = Set.of(RunSpec.Method.MBPO_MIXED, RunSpec.Method.LATENT_SIM_INIT,
+            RunSpec.Method.LATENT_REAL_INIT, RunSpec.Method.LATENT_RANDOM_INIT);
+
+    /** One cell and its run. */
+    public record Cell(String runId, RunSpec.Method method, String kind, double factor, long seed) {
+
+        List<Domain> trainingDomains() {
+            return USES_REAL.contains(method) ? List.of(Domain.SIM, Domain.REAL) : List.of(Domain.SIM);
+        }
+    }
+
+    /** The newest evaluation of a run in each domain, read from Kafka. */
+    record Returns(EvaluationResult sim, EvaluationResult real) {
+    }
+
+    private TrainSweep() {
+    }
+
+    /** The cells, with run ids that say what they are, so a resumed sweep finds its runs again. */
+    public static List<Cell> cells(String name, List<String> methods, List<String> kinds, List<Double> factors, int[] seeds) {
+        List<Cell> out = new ArrayList<>();
+        for (int seed : seeds) {
+            for (String m : methods) {
+                RunSpec.Method method = RunSpec.Method.fromWire(m);
+                if (method == RunSpec.Method.GAP_ONLY) {
+                    throw new IllegalArgumentException("gap-only trains no policy; use `sim2real sweep` for gap-only cells");
+                }
+                for (String kind : kinds) {
+                    PerturbationKind.fromWire(kind).orElseThrow(() -> new IllegalArgumentException("unknown perturbation kind '" + kind + "'"));
+                    for (double f : factors) {
+                        out.add(new Cell(String.format(Locale.ROOT, "%s-%s-%s-%s-s%d", name, method.wireName(),
+                                kind.replace('_', '-'), String.valueOf(f).replace('.', 'p'), seed), method, kind, f, seed));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public static Path run(String[] argv, PrintStream out) throws Exception {
+        Args args = new Args(argv, OPTIONS);
+        String name = args.text("name", "train-sweep");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,50}")) {
+            throw new IllegalArgumentException("--name must be letters, digits, '.', '_' or '-' (a run id prefix), got '" + name + "'");
+        }
+        String action = args.text("action", "start");
+        String bootstrap = args.text("bootstrap", "127.0.0.1:9092");
+        List<String> methods = args.list("methods", "mbpo-sim-only,mbpo-mixed,latent-sim-init");
+        List<String> kinds = args.list("kinds", "gravity");
+        List<Double> factors = args.numbers("factors", "1.5");
+        int[] seeds = args.integers("seeds", "1");
+        Settings settings = new Settings(args.integer("steps", 10000), args.integer("real-steps", 5000),
+                args.text("real-policy", "random"), args.integer("initial-steps", 1000),
+                Double.parseDouble(args.text("updates-per-step", "10")), args.integer("episodes", 5));
+        if (settings.steps() < 1 || settings.realSteps() < 0 || settings.initialSteps() < 1 || settings.initialSteps() > settings.steps()) {
+            throw new IllegalArgumentException("need --steps >= 1, --real-steps >= 0 and 1 <= --initial-steps <= --steps");
+        }
+        Duration timeout = Duration.ofMinutes(args.integer("timeout-minutes", 600));
+        String token = args.text("token", System.getenv().getOrDefault("SIM2REAL_API_TOKEN", ""));
+        Path outDir = Path.of(args.text("out", "reports/train-sweep-" + name));
+        List<Cell> cells = cells(name, methods, kinds, factors, seeds);
+        EnvServiceClient env = new EnvServiceClient(args.text("env-url", "http://127.0.0.1:8081"), token);
+
+        switch (action) {
+            case "stop" -> {
+                for (Cell c : cells) {
+                    env.send("DELETE", "/api/v1/runs/" + c.runId(), null);
+                }
+                out.printf("stopped sweep %s: %d runs deleted from sim2real.runs (their collections are cancelled)%n", name, cells.size());
+                return null;
+            }
+            case "start", "resume" -> {
+                Map<String, String> states = simCollectionStates(env, cells);
+                int submitted = 0;
+                for (Cell c : cells) {
+                    String state = states.get(c.runId());
+                    boolean going = state != null && !state.equals("FAILED") && !state.equals("CANCELLED");
+                    if (action.equals("resume") && going) {
+                        continue;
+                    }
+                    submit(env, c, settings);
+                    submitted++;
+                }
+                out.printf("train sweep %s: %d of %d cells submitted (%s); each: %d sim steps in lockstep (%d random first), "
+                                + "G = %s, %d %s real steps for the methods that use them%n", name, submitted, cells.size(),
+                        action, settings.steps(), settings.initialSteps(), settings.updatesPerStep(), settings.realSteps(),
+                        settings.realPolicy());
+                follow(env, bootstrap, cells, settings, timeout, out);
+            }
+            case "collect" -> {
+                // report only
+            }
+            default -> throw new IllegalArgumentException("--action must be start, resume, stop or collect, got '" + action + "'");
+        }
+        return report(name, argv, cells, readReturns(bootstrap, cells), methods, kinds, factors, settings, outDir, out);
+    }
+
+    /** A cell's budgets. */
+    record Settings(int steps, int realSteps, String realPolicy, int initialSteps, double updatesPerStep, int episodes) {
+    }
+
+    private static void submit(EnvServiceClient env, Cell c, Settings s) throws Exception {
+        Map<String, Double> parameters = new LinkedHashMap<>();
+        parameters.put("updatesPerStep", s.updatesPerStep());
+        parameters.put("initialRandomSteps", (double) s.initialSteps());
+        RunSpec spec = new RunSpec(SchemaVersion.CURRENT, c.runId(), c.method(), RunSpec.Mode.LOCKSTEP, c.seed(),
+                s.steps() + (c.trainingDomains().contains(Domain.REAL) ? s.realSteps() : 0L),
+                new RunSpec.DomainSpec(c.kind() + "-" + c.factor(), Map.of(c.kind(), c.factor())), c.trainingDomains(),
+                parameters, System.currentTimeMillis());
+        env.send("POST", "/api/v1/runs", new String(Codecs.RUN_SPEC.encode(spec), StandardCharsets.UTF_8));
+        // Collections run one after another: the real data first, so the run's models see it from their first round.
+        if (c.trainingDomains().contains(Domain.REAL) && s.realSteps() > 0) {
+            env.send("POST", "/api/v1/collections", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"domain\":\"real\","
+                            + "\"physics\":{\"%s\":%s},\"policy\":\"%s\",\"envSteps\":%d,\"numEnvs\":10,\"seed\":%d}",
+                    c.runId(), c.kind(), c.factor(), s.realPolicy(), s.realSteps(), c.seed() + 1000));
+        }
+        env.send("POST", "/api/v1/collections", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"domain\":\"sim\","
+                + "\"policy\":\"snapshot\",\"envSteps\":%d,\"numEnvs\":1,\"seed\":%d}", c.runId(), s.steps(), c.seed()));
+    }
+
+    /** The state of each cell's newest sim collection on env-service (absent: none). */
+    private static Map<String, String> simCollectionStates(EnvServiceClient env, List<Cell> cells) throws Exception {
+        return simCollections(env, cells).entrySet().stream()
+                .collect(HashMap::new, (m, e) -> m.put(e.getKey(), String.valueOf(e.getValue().get("state"))), HashMap::putAll);
+    }
+
+    private static Map<String, Map<String, Object>> simCollections(EnvServiceClient env, List<Cell> cells) throws Exception {
+        Set<String> runs = new HashSet<>();
+        cells.forEach(c -> runs.add(c.runId()));
+        List<Map<String, Object>> all = new ObjectMapper().readValue(env.send("GET", "/api/v1/collections", null),
+                new TypeReference<>() { });
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        for (Map<String, Object> c : all) {
+            if (runs.contains(String.valueOf(c.get("runId"))) && "sim".equals(c.get("domain"))) {
+                out.put(String.valueOf(c.get("runId")), c); // listed oldest first: the newest wins
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Until every cell has a final evaluation: prints the sim steps taken over all cells (a bar, the time left),
+     * and asks env-service to evaluate each cell's policy once its sim collection is done.
+     */
+    private static void follow(EnvServiceClient env, String bootstrap, List<Cell> cells, Settings s, Duration timeout,
+                               PrintStream out) throws Exception {
+        long start = System.nanoTime();
+        Set<String> evaluated = new HashSet<>();
+        readReturns(bootstrap, cells).forEach((run, r) -> {
+            if (r.sim() != null && r.sim().envStep() == finalMark(s)) {
+                evaluated.add(run);
+            }
+        });
+        long total = (long) s.steps() * cells.size();
+        String lastLine = "";
+        while (evaluated.size() < cells.size()) {
+            Map<String, Map<String, Object>> collections = simCollections(env, cells);
+            long steps = 0;
+            for (Cell c : cells) {
+                Map<String, Object> col = collections.get(c.runId());
+                if (col == null) {
+                    continue;
+                }
+                steps += ((Number) col.get("stepsTaken")).longValue();
+                String state = String.valueOf(col.get("state"));
+                if (state.equals("FAILED") || state.equals("CANCELLED")) {
+                    out.printf("cell %s: sim collection %s: %s (resume re-submits it)%n", c.runId(), state, col.get("error"));
+                    evaluated.add(c.runId());
+                } else if (state.equals("DONE") && evaluated.add(c.runId())) {
+                    env.send("POST", "/api/v1/evaluations", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"policy\":\"snapshot\","
+                                    + "\"realPhysics\":{\"%s\":%s},\"episodes\":%d,\"seed\":%d,\"envStep\":%d}", c.runId(), c.kind(),
+                            c.factor(), s.episodes(), 77_000 + c.seed(), finalMark(s)));
+                    out.printf("cell %s: trained; final policy evaluated%n", c.runId());
+                }
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            String line = bar(steps, total, evaluated.size(), cells.size(), elapsed);
+            if (!line.equals(lastLine)) {
+                out.println(line);
+                lastLine = line;
+            }
+            if (elapsed > timeout.toSeconds()) {
+                out.printf("timed out; `--action resume` goes on%n");
+                return;
+            }
+            GapSweep.sleep(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The envStep the sweep's final evaluations carry, to tell them from the periodic ones. */
+    static long finalMark(Settings s) {
+        return 1_000_000_000L + s.steps();
+    }
+
+    static String bar(long steps, long total, int cellsDone, int cells, double elapsedSeconds) {
+        int width = 30;
+        int filled = total == 0 ? width : (int) Math.min(width, steps * width / total);
+        String eta = steps == 0 ? "?" : GapSweep.minutes(elapsedSeconds / steps * Math.max(0, total - steps));
+        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + steps + "/" + total + " sim steps, " + cellsDone
+                + "/" + cells + " cells done  elapsed " + GapSweep.minutes(elapsedSeconds) + "  left ~" + eta;
+    }
+
+    /** The newest evaluation of each cell's run in sim and in real (final evaluations win over periodic ones). */
+    static Map<String, Returns> readReturns(String bootstrap, List<Cell> cells) {
+        Set<String> runs = new HashSet<>();
+        cells.forEach(c -> runs.add(c.runId()));
+        Map<String, EvaluationResult[]> newest = new HashMap<>();
+        TopicRecords.read(bootstrap, Topics.EVALUATIONS, runs, Duration.ofSeconds(5), (key, value) -> {
+            try {
+                EvaluationResult e = Codecs.EVALUATION_RESULT.decode(value, EnvSpec.HALF_CHEETAH);
+                EvaluationResult[] pair = newest.computeIfAbsent(e.runId(), k -> new EvaluationResult[2]);
+                int d = e.domain().ordinal();
+                if (pair[d] == null || e.envStep() >= pair[d].envStep()) {
+                    pair[d] = e;
+                }
+            } catch (InvalidRecordException e) {
+                // env-service publishes only valid records.
+            }
+        });
+        Map<String, Returns> out = new HashMap<>();
+        newest.forEach((run, pair) -> out.put(run, new Returns(pair[Domain.SIM.ordinal()], pair[Domain.REAL.ordinal()])));
+        return out;
+    }
+
+    /**
+     * Rows: methods; columns: kind x factor; cells: "sim / real / combined" returns, mean ± std over seeds, with
+     * combined the mean of the two.
+     */
+    static Table returnsTable(List<Cell> cells, Map<String, Returns> returns, List<String> methods, List<String> kinds,
+                              List<Double> factors) {
+        List<String> header = new ArrayList<>();
+        header.add("method");
+        for (String k : kinds) {
+            for (double f : factors) {
+                header.add(k + " ×" + f + ": sim / real / combined");
+            }
+        }
+        Table table = new Table("Return of the final policy (deterministic), sim / real / combined", header);
+        for (String m : methods) {
+            List<String> row = new ArrayList<>();
+            row.add(m);
+            for (String k : kinds) {
+                for (double f : factors) {
+                    List<Double> sim = new ArrayList<>();
+                    List<Double> real = new ArrayList<>();
+                    List<Double> combined = new ArrayList<>();
+                    for (Cell c : cells) {
+                        Returns r = returns.get(c.runId());
+                        if (c.method().wireName().equals(m) && c.kind().equals(k) && c.factor() == f && r != null
+                                && r.sim() != null && r.real() != null) {
+                            sim.add(r.sim().meanReturn());
+                            real.add(r.real().meanReturn());
+                            combined.add((r.sim().meanReturn() + r.real().meanReturn()) / 2);
+                        }
+                    }
+                    row.add(sim.isEmpty() ? "–" : Stats.format(sim, 0) + " / " + Stats.format(real, 0) + " / "
+                            + Stats.format(combined, 0));
+                }
+            }
+            table.add(row);
+        }
+        return table;
+    }
+
+    private static Path report(String name, String[] argv, List<Cell> cells, Map<String, Returns> returns,
+                               List<String> methods, List<String> kinds, List<Double> factors, Settings s, Path outDir,
+                               PrintStream out) throws Exception {
+        Table all = new Table("All cells", List.of("run", "method", "seed", "perturbation", "factor", "policy version",
+                "evaluated at", "sim return", "real return"));
+        int finished = 0;
+        for (Cell c : cells) {
+            Returns r = returns.get(c.runId());
+            boolean done = r != null && r.sim() != null && r.real() != null;
+            finished += done && r.sim().envStep() == finalMark(s) ? 1 : 0;
+            all.add(List.of(c.runId(), c.method().wireName(), String.valueOf(c.seed()), c.kind(), String.valueOf(c.factor()),
+                    done ? String.valueOf(r.sim().policyVersion()) : "–",
+                    done ? (r.sim().envStep() == finalMark(s) ? "end" : "env step " + r.sim().envStep()) : "–",
+                    done ? String.format(Locale.ROOT, "%.1f", r.sim().meanReturn()) : "–",
+                    done ? String.format(Locale.ROOT, "%.1f", r.real().meanReturn()) : "–"));
+        }
+        Table headline = returnsTable(cells, returns, methods, kinds, factors);
+        ReportFolder report = new ReportFolder(outDir, "Training sweep " + name + " (lockstep runs through the services)");
+        report.configuration("command", "bin/sim2real train-sweep " + String.join(" ", argv))
+                .configuration("cells", finished + " of " + cells.size() + " trained and evaluated at the end")
+                .configuration("budget", s.steps() + " sim steps per run in lockstep (" + s.initialSteps() + " random first), G = "
+                        + s.updatesPerStep() + "; " + s.realSteps() + " real steps (" + s.realPolicy()
+                        + " policy, seed + 1000) for " + USES_REAL.stream().map(RunSpec.Method::wireName).sorted().toList())
+                .configuration("evaluation", s.episodes() + " deterministic episodes in sim and in the cell's real domain")
+                .configuration("services", "models and SAC as configured in model-service and policy-service (sim2real.model.*, sim2real.policy.*)");
+        report.table("returns", headline, "Combined = mean of the sim and real returns. A cell without its final "
+                + "evaluation shows the newest periodic one (see the cells table).");
+        report.table("cells", all, "Newest evaluations of each run, read from sim2real.evaluations.");
+        Path readme = report.write();
+        out.printf("%n%s%nreport: %s%n", headline.toMarkdown(), readme);
+        return readme;
+    }
+}

@@ -1,0 +1,62 @@
+package io.sim2real.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.SchemaVersion;
+import io.sim2real.contracts.messages.EvaluationResult;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.experiments.report.Table;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainSweepTest {
+
+    private static EvaluationResult eval(String run, Domain d, double... returns) {
+        long[] seeds = new long[returns.length];
+        int[] lengths = new int[returns.length];
+        java.util.Arrays.fill(lengths, 1000);
+        return new EvaluationResult(SchemaVersion.CURRENT, run, d, 3, 5000, true, seeds, returns, lengths);
+    }
+
+    @Test
+    void shouldNameCellsByMethodPerturbationFactorAndSeedAndTrainRealDataOnlyWhereTheMethodUsesIt() {
+        List<TrainSweep.Cell> cells = TrainSweep.cells("t", List.of("mbpo-sim-only", "latent-sim-init"), List.of("thigh_length"),
+                List.of(1.5), new int[] {1, 2});
+        assertEquals(4, cells.size());
+        assertEquals("t-mbpo-sim-only-thigh-length-1p5-s1", cells.get(0).runId());
+        assertEquals(List.of(Domain.SIM), cells.get(0).trainingDomains());
+        assertEquals(List.of(Domain.SIM, Domain.REAL), cells.get(1).trainingDomains());
+        assertThrows(IllegalArgumentException.class, () -> TrainSweep.cells("t", List.of("gap-only"), List.of("gravity"),
+                List.of(1.5), new int[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> TrainSweep.cells("t", List.of("mbpo"), List.of("magnetism"),
+                List.of(1.5), new int[] {1}));
+    }
+
+    @Test
+    void shouldTabulateSimRealAndCombinedReturnsByMethodOverSeeds() {
+        List<TrainSweep.Cell> cells = TrainSweep.cells("t", List.of("mbpo-sim-only", "mbpo-mixed"), List.of("gravity"),
+                List.of(2.0), new int[] {1, 2});
+        Map<String, TrainSweep.Returns> returns = Map.of(
+                cells.get(0).runId(), new TrainSweep.Returns(eval("a", Domain.SIM, 1000, 1200), eval("a", Domain.REAL, 400)),
+                cells.get(2).runId(), new TrainSweep.Returns(eval("b", Domain.SIM, 1300), eval("b", Domain.REAL, 600)),
+                cells.get(1).runId(), new TrainSweep.Returns(eval("c", Domain.SIM, 900), null));
+        Table t = TrainSweep.returnsTable(cells, returns, List.of("mbpo-sim-only", "mbpo-mixed"), List.of("gravity"), List.of(2.0));
+        assertEquals("gravity ×2.0: sim / real / combined", t.rows().isEmpty() ? "" : t.toCsv().split("\n")[0].split(",")[1]
+                .replace("\"", ""));
+        // seeds 1 and 2 of mbpo-sim-only: sim 1100 and 1300, real 400 and 600, combined 750 and 950
+        String row = t.rows().get(0).get(1);
+        assertTrue(row.startsWith("1200 ± 141 / 500 ± 141 / 850 ± 141"), row);
+        assertEquals("–", t.rows().get(1).get(1), "a cell without both evaluations is not averaged in");
+    }
+
+    @Test
+    void shouldShowStepsCellsAndTimeLeftInTheProgressBar() {
+        String line = TrainSweep.bar(5000, 20000, 1, 2, 60);
+        assertTrue(line.contains("5000/20000 sim steps, 1/2 cells done"), line);
+        assertTrue(line.contains("left ~3m00s"), line);
+    }
+}
