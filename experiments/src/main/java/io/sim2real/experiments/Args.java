@@ -33,6 +33,16 @@ public final class Args {
         return values.getOrDefault(name, otherwise);
     }
 
+    /** A sweep's name, which prefixes its run ids: letters, digits, '.', '_' or '-', at most {@code maxLength}. */
+    public String sweepName(String otherwise, int maxLength) {
+        String name = text("name", otherwise);
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0," + (maxLength - 1) + "}")) {
+            throw new IllegalArgumentException("--name must be letters, digits, '.', '_' or '-' (a run id prefix, at most "
+                    + maxLength + "), got '" + name + "'");
+        }
+        return name;
+    }
+
     public int integer(String name, int otherwise) {
         String v = values.get(name);
         try {

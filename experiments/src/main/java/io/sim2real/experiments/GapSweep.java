@@ -60,10 +60,7 @@ public final class GapSweep {
 
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
-        String name = args.text("name", "sweep");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,60}")) {
-            throw new IllegalArgumentException("--name must be letters, digits, '.', '_' or '-' (a run id prefix), got '" + name + "'");
-        }
+        String name = args.sweepName("sweep", 61);
         String action = args.text("action", "start");
         String envUrl = args.text("env-url", "http://127.0.0.1:8081");
         String bootstrap = args.text("bootstrap", "127.0.0.1:9092");

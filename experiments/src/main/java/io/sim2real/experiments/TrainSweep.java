@@ -86,10 +86,7 @@ public final class TrainSweep {
 
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
-        String name = args.text("name", "train-sweep");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,50}")) {
-            throw new IllegalArgumentException("--name must be letters, digits, '.', '_' or '-' (a run id prefix), got '" + name + "'");
-        }
+        String name = args.sweepName("train-sweep", 51);
         String action = args.text("action", "start");
         String bootstrap = args.text("bootstrap", "127.0.0.1:9092");
         List<String> methods = args.list("methods", "mbpo-sim-only,mbpo-mixed,latent-sim-init");
