@@ -21,6 +21,7 @@ import io.sim2real.testing.KafkaBrokerResource;
 import io.sim2real.testing.ServiceBaselineTest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -177,6 +178,33 @@ class EnvServiceBrokerTest extends ServiceBaselineTest {
         }
         assertEquals(java.util.Set.of("v1@0:real", "v1@0:sim", "v3@6000:real", "v3@6000:sim"), seen,
                 "v2 came only 1,000 steps after v1: not evaluated");
+    }
+
+    @Test
+    void shouldEvaluateOnlyInSimWhenTheRunHasNoPerturbedDomain() throws Exception {
+        var spec = io.sim2real.contracts.SampleMessages.run();
+        var run = new io.sim2real.contracts.messages.RunSpec(spec.schemaVersion(), "sim-only-eval-run", spec.method(),
+                spec.mode(), spec.seed(), spec.envSteps(), new io.sim2real.contracts.messages.RunSpec.DomainSpec("none", Map.of()),
+                List.of(io.sim2real.contracts.Domain.SIM), spec.parameters(), spec.createdAtMs());
+        companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                Topics.RUNS, run.runId(), Codecs.RUN_SPEC.encode(run))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/sim-only-eval-run").then().statusCode(200));
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
+        for (long[] versionAndStep : new long[][] {{1, 0}, {2, 6000}}) {
+            companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Topics.POLICIES, run.runId(), Codecs.POLICY_SNAPSHOT.encode(io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17,
+                            new int[] {16}, run.runId(), versionAndStep[0], versionAndStep[1])))).awaitCompletion();
+        }
+        // Two snapshots to evaluate: had the first been evaluated in "real" too, these would be v1 sim and v1 real.
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.EVALUATIONS, r -> r.select().where(x -> run.runId().equals(x.key())).select().first(2))
+                .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+        List<String> seen = new java.util.ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            EvaluationResult e = Codecs.EVALUATION_RESULT.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            seen.add("v" + e.policyVersion() + ":" + e.domain().wireName());
+        }
+        assertEquals(List.of("v1:sim", "v2:sim"), seen);
     }
 
     @Test

@@ -70,6 +70,9 @@ public class PeriodicEvaluator {
             DomainPhysics real = DomainPhysics.of(run.realDomain().factors());
             long seed = run.seed() * 1_000_003L + snapshot.version();
             for (Domain d : Domain.values()) {
+                if (d == Domain.REAL && real.changed().isEmpty()) {
+                    continue; // a run without a perturbed domain: "real" would repeat the sim episodes
+                }
                 DomainPhysics physics = d == Domain.SIM ? DomainPhysics.neutral() : real;
                 publisher.publish(Evaluator.evaluate(run.runId(), d, physics, new SnapshotPolicy(snapshot, true, seed), true,
                         episodes, seed, snapshot.envStep(), physicsThreads));

@@ -110,10 +110,13 @@ public class PolicyLearner {
             return;
         }
         RunLearner l = learners.computeIfAbsent(batch.runId(), id -> create(run.get()));
+        long before = l.env.added();
         l.env.add(batch);
         double g = run.get().parameters() == null ? config.updatesPerStep()
                 : run.get().parameters().getOrDefault("updatesPerStep", config.updatesPerStep());
-        long owed = Math.round(g * batch.size());
+        // As in MBPO, the warm-up owes no updates: G per transition from the min-transitions-th on.
+        long counted = Math.max(0, l.env.added() - Math.max(before, config.minTransitions() - 1L));
+        long owed = Math.round(g * counted);
         long now = l.pending.addAndGet(owed);
         if (now > config.maxPendingUpdates()) {
             long dropped = now - config.maxPendingUpdates();
