@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills the packaged env-service with SIGKILL in the middle of a collection and starts it again: the collection
- * is read back from {@code sim2real.collections} and goes on from what it had published, so the run ends with
+ * Kills the packaged env-service with SIGKILL (or stops it with SIGTERM) in the middle of a collection and starts it
+ * again: the collection is read back from {@code sim2real.collections} and goes on from what it had published, so the run ends with
  * exactly the transitions it asked for and no (episode, step) twice.
  */
 class EnvServiceRestartIT {
@@ -65,6 +65,15 @@ class EnvServiceRestartIT {
 
     @Test
     void shouldFinishACollectionKilledMidwayWithNothingLostOrTwice(@TempDir Path dir) throws Exception {
+        interruptAndResume(dir, true);
+    }
+
+    @Test
+    void shouldResumeACollectionAfterAGracefulStop(@TempDir Path dir) throws Exception {
+        interruptAndResume(dir, false);
+    }
+
+    private static void interruptAndResume(Path dir, boolean kill) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
              ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(),
@@ -78,7 +87,11 @@ class EnvServiceRestartIT {
             String path = "/api/v1/collections/" + id;
             ServiceProcess.await(() -> number(service.body(path), "stepsTaken") >= 5_000, "5,000 steps collected");
 
-            service.kill();
+            if (kill) {
+                service.kill();
+            } else {
+                service.stop();
+            }
             long[] atKill = transitions(broker, "killed-run");
             assertTrue(atKill[0] > 0 && atKill[0] < ENV_STEPS, "killed midway: " + atKill[0] + " transitions");
 
@@ -93,7 +106,11 @@ class EnvServiceRestartIT {
             assertTrue(after[0] > atKill[0]);
 
             // A third start finds the collection ended and runs nothing more.
-            service.kill();
+            if (kill) {
+                service.kill();
+            } else {
+                service.stop();
+            }
             service.start();
             assertEquals("DONE", text(service.body(path), "state"));
             Thread.sleep(2000);

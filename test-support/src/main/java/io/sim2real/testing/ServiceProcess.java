@@ -58,6 +58,16 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** SIGTERM, and waits for the process to exit: a graceful stop, as in a rolling update. */
+    public void stop() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("the service did not stop within 60 s of SIGTERM");
+            }
+        }
+    }
+
     /** SIGKILL: no shutdown hooks, no commits, no goodbye. */
     public void kill() throws InterruptedException {
         if (process != null) {

@@ -9,8 +9,10 @@ import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.service.runs.RunRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -192,6 +194,7 @@ public class CollectionService {
     @ConfigProperty(name = "sim2real.env.resume-wait", defaultValue = "PT60S")
     Duration resumeWait;
 
+    private volatile boolean shuttingDown;
     private final Map<String, Job> collections = new ConcurrentSkipListMap<>();
     private final Map<String, AtomicInteger> waitingPerRun = new ConcurrentHashMap<>();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
@@ -295,7 +298,9 @@ public class CollectionService {
             job.state = FAILED;
         } finally {
             job.waitingFor = null;
-            logEnd(job);
+            if (!shuttingDown) {
+                logEnd(job);
+            }
         }
     }
 
@@ -408,7 +413,7 @@ public class CollectionService {
         Optional<PolicySnapshot> snapshot;
         try {
             snapshot = policies.awaitEnvStep(job.runId, target, lockstep.timeout(),
-                    () -> job.cancelled || runs.get(job.runId).isEmpty());
+                    () -> shuttingDown || job.cancelled || runs.get(job.runId).isEmpty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException("env-service is shutting down");
@@ -433,6 +438,9 @@ public class CollectionService {
     }
 
     private void checkCancelled(Job job) throws CancelledException {
+        if (shuttingDown) {
+            throw new CancelledException("env-service is shutting down");
+        }
         if (job.cancelled) {
             throw new CancelledException("cancelled by request");
         }
@@ -450,8 +458,24 @@ public class CollectionService {
         return Optional.ofNullable(collections.get(id)).map(Job::view);
     }
 
+    /**
+     * A stop (SIGTERM, a rolling update) ends the collection in progress at its next chunk without logging an end
+     * for it, so that the next start resumes it as after a kill; observed before the Kafka clients close.
+     */
+    void onShutdown(@Observes ShutdownEvent event) {
+        shuttingDown = true;
+        policies.wakeWaiters();
+        runner.shutdown();
+        try {
+            runner.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @PreDestroy
     void stop() {
+        shuttingDown = true;
         runner.shutdownNow();
     }
 }
