@@ -32,8 +32,8 @@ import java.util.Set;
  * factors x seeds (the paper's Tables 2 and 3 shape). Each cell is a lockstep run: env-service first collects
  * the cell's offline "real" data (for the methods that train on it), then collects sim data with the run's newest
  * policy in lockstep with policy-service (model-service trains the method's model and publishes rollouts). When
- * a cell's sim collection is done, the sweep asks env-service to evaluate the final policy in sim and in the
- * cell's real domain; the report reads those evaluations back from {@code sim2real.evaluations}.
+ * a cell's sim collection is done and its policy has trained on every transition, the sweep asks env-service to
+ * evaluate that final policy in sim and in the cell's real domain; the report reads those evaluations back from {@code sim2real.evaluations}.
  * {@code --action start | resume | stop | collect} as for {@code sweep}; resume re-submits the cells whose sim
  * collection is not done (env-service keeps collections across its restarts) and evaluates the finished ones
  * that have no final evaluation yet.
@@ -148,7 +148,7 @@ public final class TrainSweep {
         parameters.put("updatesPerStep", s.updatesPerStep());
         parameters.put("initialRandomSteps", (double) s.initialSteps());
         RunSpec spec = new RunSpec(SchemaVersion.CURRENT, c.runId(), c.method(), RunSpec.Mode.LOCKSTEP, c.seed(),
-                s.steps() + (c.trainingDomains().contains(Domain.REAL) ? s.realSteps() : 0L),
+                runEnvSteps(c, s),
                 new RunSpec.DomainSpec(c.kind() + "-" + c.factor(), Map.of(c.kind(), c.factor())), c.trainingDomains(),
                 parameters, System.currentTimeMillis());
         env.send("POST", "/api/v1/runs", new String(Codecs.RUN_SPEC.encode(spec), StandardCharsets.UTF_8));
@@ -210,7 +210,7 @@ public final class TrainSweep {
                 if (state.equals("FAILED") || state.equals("CANCELLED")) {
                     out.printf("cell %s: sim collection %s: %s (resume re-submits it)%n", c.runId(), state, col.get("error"));
                     evaluated.add(c.runId());
-                } else if (state.equals("DONE") && evaluated.add(c.runId())) {
+                } else if (state.equals("DONE") && trainedOnEverything(env, c, s) && evaluated.add(c.runId())) {
                     env.send("POST", "/api/v1/evaluations", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"policy\":\"snapshot\","
                                     + "\"realPhysics\":{\"%s\":%s},\"episodes\":%d,\"seed\":%d,\"envStep\":%d}", c.runId(), c.kind(),
                             c.factor(), s.episodes(), 77_000 + c.seed(), finalMark(s)));
@@ -228,6 +228,25 @@ public final class TrainSweep {
                 return;
             }
             GapSweep.sleep(Duration.ofSeconds(10));
+        }
+    }
+
+    /** A run's transitions in its training domains: what its final policy must have trained on. */
+    static long runEnvSteps(Cell c, Settings s) {
+        return s.steps() + (c.trainingDomains().contains(Domain.REAL) ? (long) s.realSteps() : 0L);
+    }
+
+    /**
+     * Whether env-service holds a policy of the run trained on all its transitions: the learner publishes the last
+     * one after the collection has ended, once it has paid the last chunk's updates.
+     */
+    private static boolean trainedOnEverything(EnvServiceClient env, Cell c, Settings s) {
+        try {
+            Map<String, Object> p = new ObjectMapper().readValue(env.send("GET", "/api/v1/policies/" + c.runId(), null),
+                    new TypeReference<>() { });
+            return ((Number) p.get("envStep")).longValue() >= runEnvSteps(c, s);
+        } catch (Exception e) {
+            return false; // no policy yet
         }
     }
 
