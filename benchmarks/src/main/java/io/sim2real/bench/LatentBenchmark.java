@@ -1,11 +1,9 @@
 package io.sim2real.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sim2real.nn.EnsembleConfig;
 import io.sim2real.nn.latent.LatentConfig;
 import io.sim2real.nn.latent.LatentModel;
 import io.sim2real.nn.latent.Transitions;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -41,12 +39,7 @@ public final class LatentBenchmark {
         Transitions real = random(4096, r);
         LatentModel model = LatentModel.random(sim, real, 17, 6, EnsembleConfig.mbpo(1), LatentConfig.defaults(1));
         double ours = Timing.medianMillis(10, 100, () -> model.trainStep(sim, real, r));
-        System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread): latent joint step %.1f ms (median of 100)%n", threads, ours);
-        JsonNode peer = EnsembleBenchmark.runPeer("benchmarks/peer/latent_peer.py", threads);
-        if (peer != null) {
-            double theirs = peer.get("latent_step_ms_median").asDouble();
-            System.out.printf(Locale.ROOT, "%s (%d thread): latent joint step %.1f ms%n", peer.get("peer").asText(), threads, theirs);
-            System.out.printf(Locale.ROOT, "ratio (peer time / our time, >= 1 means we are faster): %.2f%n", theirs / ours);
-        }
+        Timing.againstPeer("latent joint step (median of 100)", ours, threads, "benchmarks/peer/latent_peer.py",
+                "latent_step_ms_median", 1);
     }
 }

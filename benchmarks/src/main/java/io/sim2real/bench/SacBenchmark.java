@@ -1,9 +1,7 @@
 package io.sim2real.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sim2real.nn.Sac;
 import io.sim2real.nn.SacConfig;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -34,12 +32,7 @@ public final class SacBenchmark {
             rew[i] = r.nextGaussian();
         }
         double ours = Timing.medianMillis(30, 300, () -> sac.update(o, a, rew, o2, done, b));
-        System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread): SAC update %.2f ms (median of 300)%n", threads, ours);
-        JsonNode peer = EnsembleBenchmark.runPeer("benchmarks/peer/sac_peer.py", threads);
-        if (peer != null) {
-            double theirs = peer.get("sac_update_ms_median").asDouble();
-            System.out.printf(Locale.ROOT, "%s (%d thread): SAC update %.2f ms%n", peer.get("peer").asText(), threads, theirs);
-            System.out.printf(Locale.ROOT, "ratio (peer time / our time, >= 1 means we are faster): %.2f%n", theirs / ours);
-        }
+        Timing.againstPeer("SAC update (median of 300)", ours, threads, "benchmarks/peer/sac_peer.py",
+                "sac_update_ms_median", 2);
     }
 }

@@ -44,6 +44,8 @@ public final class TrainSweep {
             "seeds", "steps", "real-steps", "real-policy", "initial-steps", "updates-per-step", "episodes",
             "timeout-minutes", "token", "out");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** Methods that train on the real domain's data as well as sim's. */
     static final Set<RunSpec.Method> USES_REAL = Set.of(RunSpec.Method.MBPO_MIXED, RunSpec.Method.LATENT_SIM_INIT,
             RunSpec.Method.LATENT_REAL_INIT, RunSpec.Method.LATENT_RANDOM_INIT);
@@ -171,7 +173,7 @@ public final class TrainSweep {
     private static Map<String, Map<String, Object>> simCollections(EnvServiceClient env, List<Cell> cells) throws Exception {
         Set<String> runs = new HashSet<>();
         cells.forEach(c -> runs.add(c.runId()));
-        List<Map<String, Object>> all = new ObjectMapper().readValue(env.send("GET", "/api/v1/collections", null),
+        List<Map<String, Object>> all = JSON.readValue(env.send("GET", "/api/v1/collections", null),
                 new TypeReference<>() { });
         Map<String, Map<String, Object>> out = new HashMap<>();
         for (Map<String, Object> c : all) {
@@ -246,7 +248,7 @@ public final class TrainSweep {
      */
     private static boolean trainedOnEverything(EnvServiceClient env, Cell c, Settings s) {
         try {
-            Map<String, Object> p = new ObjectMapper().readValue(env.send("GET", "/api/v1/policies/" + c.runId(), null),
+            Map<String, Object> p = JSON.readValue(env.send("GET", "/api/v1/policies/" + c.runId(), null),
                     new TypeReference<>() { });
             return ((Number) p.get("envStep")).longValue() >= runEnvSteps(c, s);
         } catch (Exception e) {
