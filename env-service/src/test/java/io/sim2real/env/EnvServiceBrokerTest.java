@@ -180,6 +180,24 @@ class EnvServiceBrokerTest extends ServiceBaselineTest {
                 "v2 came only 1,000 steps after v1: not evaluated");
     }
 
+    @jakarta.inject.Inject
+    io.sim2real.env.acting.CollectionLog collectionLog;
+
+    @Test
+    void shouldDeadLetterAnUnreadableCollectionsLogEntryAndReadTheRest() throws Exception {
+        companion.produce(String.class, byte[].class).fromRecords(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                Topics.COLLECTIONS, "bad-entry", "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .awaitCompletion();
+        var entries = collectionLog.readAll(Duration.ofSeconds(30));
+        assertTrue(entries.stream().noneMatch(e -> "bad-entry".equals(e.id())));
+        ConsumerRecord<String, byte[]> dead = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetterOf(Topics.COLLECTIONS),
+                        r -> r.select().where(x -> "bad-entry".equals(x.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
+        assertEquals("{not json", new String(dead.value(), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(new String(dead.headers().lastHeader("dead-letter-reason").value()).contains("unreadable collection entry"));
+    }
+
     @Test
     void shouldEvaluateOnlyInSimWhenTheRunHasNoPerturbedDomain() throws Exception {
         var spec = io.sim2real.contracts.SampleMessages.run();

@@ -3,17 +3,26 @@ package io.sim2real.env.acting;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sim2real.contracts.Topics;
+import io.sim2real.service.messaging.InboundRecords;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -67,9 +76,13 @@ public class CollectionLog {
         }
     }
 
-    /** The latest entry of every collection in the log, oldest collection first; unreadable entries are skipped. */
+    /**
+     * The latest entry of every collection in the log, oldest collection first. An unreadable entry is skipped and
+     * copied, unchanged, to {@code sim2real.collections.dlq} with the reason.
+     */
     public Collection<Entry> readAll(Duration timeout) {
         Map<String, Entry> latest = new LinkedHashMap<>();
+        List<ProducerRecord<String, byte[]>> unreadable = new ArrayList<>();
         io.sim2real.service.replay.TopicReader.readToEnd(kafkaConfig, Topics.COLLECTIONS, timeout, r -> {
             if (r.value() == null) {
                 latest.remove(r.key());
@@ -78,11 +91,37 @@ public class CollectionLog {
             try {
                 latest.put(r.key(), json.readValue(r.value(), Entry.class));
             } catch (IOException e) {
-                LOG.errorf("skipping unreadable entry of collection %s at %s-%d@%d: %s", r.key(), r.topic(),
-                        r.partition(), r.offset(), e.getMessage());
+                String reason = "MALFORMED: unreadable collection entry: " + e.getMessage();
+                LOG.errorf("dead-lettering the entry of collection %s at %s-%d@%d: %s", r.key(), r.topic(),
+                        r.partition(), r.offset(), reason);
+                ProducerRecord<String, byte[]> dead = new ProducerRecord<>(Topics.deadLetterOf(Topics.COLLECTIONS),
+                        r.key(), r.value());
+                dead.headers().add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
+                dead.headers().add(InboundRecords.REASON_CODE_HEADER, "MALFORMED".getBytes(StandardCharsets.UTF_8));
+                unreadable.add(dead);
             }
         });
+        if (!unreadable.isEmpty()) {
+            deadLetter(unreadable);
+        }
         return latest.values().stream()
                 .sorted(java.util.Comparator.comparingLong(Entry::createdAtMs)).toList();
+    }
+
+    private void deadLetter(List<ProducerRecord<String, byte[]>> records) {
+        Map<String, Object> config = new HashMap<>();
+        kafkaConfig.forEach((k, v) -> {
+            if (v != null && !k.startsWith("topic")) {
+                config.put(k, v);
+            }
+        });
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (ProducerRecord<String, byte[]> r : records) {
+                producer.send(r).get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            LOG.errorf(e, "could not dead-letter %d unreadable collection entries", records.size());
+        }
     }
 }
