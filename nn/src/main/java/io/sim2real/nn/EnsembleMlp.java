@@ -137,14 +137,23 @@ public final class EnsembleMlp {
         for (int l = 0; l < layers; l++) {
             INDArray zl = F32.rows(z[lane][l], rows);
             Nd4j.gemm(in, w[e][l], zl, false, false, 1.0, 0.0);
-            addBias(zl, b[e][l], rows, sizes[l + 1]);
+            // Bias and activation in one pass over heap copies (see HeapScratch).
+            int cols = sizes[l + 1];
+            int n = rows * cols;
+            FloatBuffer zv = F32.view(zl);
+            float[] zs = HeapScratch.get(0, n);
+            zv.get(0, zs, 0, n);
+            addBias(zs, b[e][l], rows, cols);
             if (l < layers - 1) {
                 INDArray hl = F32.rows(h[lane][l], rows);
-                activation.forward(F32.view(zl), F32.view(hl), rows * sizes[l + 1]);
+                float[] hs = HeapScratch.get(1, n);
+                activation.forward(zs, hs, n);
+                F32.view(hl).put(0, hs, 0, n);
                 in = hl;
             } else {
                 in = zl;
             }
+            zv.put(0, zs, 0, n);
         }
         return in;
     }
@@ -168,37 +177,47 @@ public final class EnsembleMlp {
             Nd4j.gemm(g, w[e][l], gi, false, true, 1.0, 0.0);
             if (l > 0) {
                 int n = rows * sizes[l];
-                activation.backward(F32.view(F32.rows(z[lane][l - 1], rows)), F32.view(F32.rows(h[lane][l - 1], rows)),
-                        F32.view(gi), n);
+                float[] cache = HeapScratch.get(0, n);
+                float[] hs = HeapScratch.get(1, n);
+                float[] gs = HeapScratch.get(2, n);
+                F32.view(F32.rows(z[lane][l - 1], rows)).get(0, cache, 0, n);
+                F32.view(F32.rows(h[lane][l - 1], rows)).get(0, hs, 0, n);
+                FloatBuffer gv = F32.view(gi);
+                gv.get(0, gs, 0, n);
+                activation.backward(cache, hs, gs, n);
+                gv.put(0, gs, 0, n);
             }
             g = gi;
         }
         return g;
     }
 
-    private static void addBias(INDArray zl, INDArray bias, int rows, int cols) {
-        FloatBuffer zv = F32.view(zl);
-        FloatBuffer bv = F32.view(bias);
+    /** z[r][c] += bias[c] over rows x cols; the inner loop compiles to SIMD code. */
+    private static void addBias(float[] zs, INDArray bias, int rows, int cols) {
+        float[] bs = HeapScratch.get(3, cols);
+        F32.view(bias).get(0, bs, 0, cols);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
             for (int c = 0; c < cols; c++) {
-                zv.put(base + c, zv.get(base + c) + bv.get(c));
+                zs[base + c] += bs[c];
             }
         }
     }
 
+    /** out[c] = sum over rows of g[r][c]. */
     private static void columnSums(INDArray g, INDArray out, int rows, int cols) {
-        FloatBuffer gv = F32.view(g);
-        FloatBuffer ov = F32.view(out);
-        for (int c = 0; c < cols; c++) {
-            ov.put(c, 0f);
-        }
+        int n = rows * cols;
+        float[] gs = HeapScratch.get(2, n);
+        float[] sums = HeapScratch.get(3, cols);
+        F32.view(g).get(0, gs, 0, n);
+        java.util.Arrays.fill(sums, 0, cols, 0f);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
             for (int c = 0; c < cols; c++) {
-                ov.put(c, ov.get(c) + gv.get(base + c));
+                sums[c] += gs[base + c];
             }
         }
+        F32.view(out).put(0, sums, 0, cols);
     }
 
     private void checkRows(int rows) {
