@@ -133,19 +133,48 @@ public final class EnsembleMlp {
         INDArray in = F32.rows(x, rows);
         input[lane] = in;
         lastForward[lane] = e;
+        return forwardRows(e, lane, in, 0, rows, true);
+    }
+
+    /** Rows per block of {@link #predict}: a block's activations (rows x 200 floats) stay in a core's L2 cache. */
+    static final int PREDICT_BLOCK = 512;
+
+    /**
+     * Member e's output for the first {@code rows} rows of {@code x}, for inference only: no {@link #backward} may
+     * follow. It runs the rows in blocks of {@link #PREDICT_BLOCK} through every layer, so that large batches
+     * (rollouts) work in cache, and keeps no backward cache. The result is a view into this network's buffers,
+     * valid until the next forward pass in the lane.
+     */
+    public INDArray predict(int e, INDArray x, int rows) {
+        checkRows(rows);
+        int lane = e % lanes;
+        lastForward[lane] = -1;
+        for (int start = 0; start < rows; start += PREDICT_BLOCK) {
+            int count = Math.min(PREDICT_BLOCK, rows - start);
+            forwardRows(e, lane, F32.rowRange(x, start, count), start, count, false);
+        }
+        return F32.rows(z[lane][layers() - 1], rows);
+    }
+
+    /**
+     * Runs rows [start, start + count) of the lane's buffers through member e, {@code in} holding those rows'
+     * inputs; {@code keepCache} leaves what {@link #backward} needs. Returns the output rows.
+     */
+    private INDArray forwardRows(int e, int lane, INDArray in, int start, int count, boolean keepCache) {
         int layers = layers();
         for (int l = 0; l < layers; l++) {
-            INDArray zl = F32.rows(z[lane][l], rows);
-            Nd4j.gemm(in, w[e][l], zl, false, false, 1.0, 0.0);
+            INDArray zl = F32.rowRange(z[lane][l], start, count);
+            Gemm.gemm(in, false, w[e][l], false, zl);
             // Bias and activation in one pass over heap copies (see HeapScratch).
             int cols = sizes[l + 1];
-            int n = rows * cols;
+            int n = count * cols;
             FloatBuffer zv = F32.view(zl);
             float[] zs = HeapScratch.get(0, n);
             zv.get(0, zs, 0, n);
-            addBias(zs, b[e][l], rows, cols);
-            if (l < layers - 1) {
-                INDArray hl = F32.rows(h[lane][l], rows);
+            addBias(zs, b[e][l], count, cols);
+            boolean hidden = l < layers - 1;
+            if (hidden) {
+                INDArray hl = F32.rowRange(h[lane][l], start, count);
                 float[] hs = HeapScratch.get(1, n);
                 activation.forward(zs, hs, n);
                 F32.view(hl).put(0, hs, 0, n);
@@ -153,7 +182,9 @@ public final class EnsembleMlp {
             } else {
                 in = zl;
             }
-            zv.put(0, zs, 0, n);
+            if (keepCache || !hidden) {
+                zv.put(0, zs, 0, n);
+            }
         }
         return in;
     }
@@ -171,10 +202,10 @@ public final class EnsembleMlp {
         INDArray g = F32.rows(gOut, rows);
         for (int l = layers() - 1; l >= 0; l--) {
             INDArray layerInput = l == 0 ? input[lane] : F32.rows(h[lane][l - 1], rows);
-            Nd4j.gemm(layerInput, g, dw[e][l], true, false, 1.0, 0.0);
+            Gemm.gemm(layerInput, true, g, false, dw[e][l]);
             columnSums(g, db[e][l], rows, sizes[l + 1]);
             INDArray gi = F32.rows(gIn[lane][l], rows);
-            Nd4j.gemm(g, w[e][l], gi, false, true, 1.0, 0.0);
+            Gemm.gemm(g, false, w[e][l], true, gi);
             if (l > 0) {
                 int n = rows * sizes[l];
                 float[] cache = HeapScratch.get(0, n);

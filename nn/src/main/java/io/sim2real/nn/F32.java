@@ -44,6 +44,15 @@ public final class F32 {
         return all.position(offset).limit(offset + (int) a.length()).slice();
     }
 
+    /** Rows [start, start + count) of a row-major matrix, as an ND4J view (contiguous, no copy). */
+    public static INDArray rowRange(INDArray matrix, long start, long count) {
+        if (start == 0) {
+            return rows(matrix, count);
+        }
+        return matrix.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, start + count),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+    }
+
     /** The first {@code rows} rows of a row-major matrix, as an ND4J view (contiguous, no copy). */
     public static INDArray rows(INDArray matrix, long rows) {
         if (rows == matrix.rows()) {

@@ -81,6 +81,25 @@ class EnsembleMlpTest {
         assertThrows(IllegalArgumentException.class, () -> net.forward(0, random(5, 3, 1), 5));
     }
 
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void shouldPredictInBlocksWhatTheTrainingForwardPassGives(Activation activation) {
+        int rows = 2 * EnsembleMlp.PREDICT_BLOCK + 77;
+        EnsembleMlp net = new EnsembleMlp(3, new int[] {5, 16, 16, 4}, activation, rows, 2, 9);
+        INDArray x = random(rows, 5, 3);
+        for (int e = 0; e < 3; e++) {
+            float[] trained = net.forward(e, x, rows).dup().data().asFloat();
+            FloatBuffer predicted = F32.view(net.predict(e, x, rows));
+            // Equal up to rounding: BLAS sums a block's edge rows in another order than the whole batch's.
+            for (int i = 0; i < rows * 4; i++) {
+                assertEquals(trained[i], predicted.get(i), 1e-6f * (1 + Math.abs(trained[i])), "member " + e + " element " + i);
+            }
+            int member = e;
+            assertThrows(IllegalStateException.class, () -> net.backward(member, random(rows, 4, 5), rows),
+                    "a prediction keeps no backward cache");
+        }
+    }
+
     @Test
     void shouldFitAKnownNonlinearFunctionWithAdam() {
         int n = 256;
