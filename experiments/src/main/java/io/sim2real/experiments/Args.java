@@ -29,6 +29,11 @@ public final class Args {
         }
     }
 
+    /** Whether the option was given. */
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
     public String text(String name, String otherwise) {
         return values.getOrDefault(name, otherwise);
     }

@@ -23,6 +23,7 @@ public final class Sim2RealCli {
                           combined returns by method and perturbation; stop and resume by the sweep's name
                           --name NAME --action start|resume|stop|collect --methods mbpo-sim-only,mbpo-mixed,latent-sim-init
                           --kinds gravity --factors 1.5 --seeds 1 --steps 10000 --real-steps 5000 --real-policy random
+                          (or --real-dataset NAME: replay env-service's stored real dataset, e.g. of medium quality)
                           --initial-steps 1000 --updates-per-step 10 --episodes 5 --env-url URL --bootstrap HOST:PORT
               train       MBPO (or SAC) on HalfCheetah in one process, in lockstep; learning curve, the final
                           policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)

@@ -1,6 +1,7 @@
 package io.sim2real.experiments;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
@@ -41,7 +42,7 @@ import java.util.Set;
 public final class TrainSweep {
 
     static final Set<String> OPTIONS = Set.of("name", "action", "env-url", "bootstrap", "methods", "kinds", "factors",
-            "seeds", "steps", "real-steps", "real-policy", "initial-steps", "updates-per-step", "episodes",
+            "seeds", "steps", "real-steps", "real-policy", "real-dataset", "initial-steps", "updates-per-step", "episodes",
             "timeout-minutes", "token", "out");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -95,9 +96,15 @@ public final class TrainSweep {
         List<String> kinds = args.list("kinds", "gravity");
         List<Double> factors = args.numbers("factors", "1.5");
         int[] seeds = args.integers("seeds", "1");
+        String realDataset = args.text("real-dataset", "");
+        if (!realDataset.isEmpty() && (args.has("real-steps") || args.has("real-policy"))) {
+            throw new IllegalArgumentException("--real-dataset replays a stored dataset as the real data; it cannot go with"
+                    + " --real-steps or --real-policy, which collect new data");
+        }
         Settings settings = new Settings(args.integer("steps", 10000), args.integer("real-steps", 5000),
-                args.text("real-policy", "random"), args.integer("initial-steps", 1000),
-                Double.parseDouble(args.text("updates-per-step", "10")), args.integer("episodes", 5));
+                args.text("real-policy", "random"), realDataset.isEmpty() ? null : realDataset,
+                args.integer("initial-steps", 1000), Double.parseDouble(args.text("updates-per-step", "10")),
+                args.integer("episodes", 5));
         if (settings.steps() < 1 || settings.realSteps() < 0 || settings.initialSteps() < 1 || settings.initialSteps() > settings.steps()) {
             throw new IllegalArgumentException("need --steps >= 1, --real-steps >= 0 and 1 <= --initial-steps <= --steps");
         }
@@ -106,6 +113,11 @@ public final class TrainSweep {
         Path outDir = Path.of(args.text("out", "reports/train-sweep-" + name));
         List<Cell> cells = cells(name, methods, kinds, factors, seeds);
         EnvServiceClient env = new EnvServiceClient(args.text("env-url", "http://127.0.0.1:8081"), token);
+        if (settings.realDataset() != null) {
+            int transitions = datasetTransitions(JSON.readTree(env.send("GET", "/api/v1/datasets", null)),
+                    settings.realDataset(), cells);
+            settings = settings.withRealSteps(transitions);
+        }
 
         switch (action) {
             case "stop" -> {
@@ -128,9 +140,9 @@ public final class TrainSweep {
                     submitted++;
                 }
                 out.printf("train sweep %s: %d of %d cells submitted (%s); each: %d sim steps in lockstep (%d random first), "
-                                + "G = %s, %d %s real steps for the methods that use them%n", name, submitted, cells.size(),
+                                + "G = %s, %d real steps (%s) for the methods that use them%n", name, submitted, cells.size(),
                         action, settings.steps(), settings.initialSteps(), settings.updatesPerStep(), settings.realSteps(),
-                        settings.realPolicy());
+                        settings.realSource());
                 follow(env, bootstrap, cells, settings, timeout, out);
             }
             case "collect" -> {
@@ -141,8 +153,47 @@ public final class TrainSweep {
         return report(name, argv, cells, readReturns(bootstrap, cells), methods, kinds, factors, settings, outDir, out);
     }
 
-    /** A cell's budgets. */
-    record Settings(int steps, int realSteps, String realPolicy, int initialSteps, double updatesPerStep, int episodes) {
+    /** A cell's budgets; {@code realDataset} (or null) replaces collecting {@code realSteps} with {@code realPolicy}. */
+    record Settings(int steps, int realSteps, String realPolicy, String realDataset, int initialSteps,
+                    double updatesPerStep, int episodes) {
+
+        Settings withRealSteps(int transitions) {
+            return new Settings(steps, transitions, realPolicy, realDataset, initialSteps, updatesPerStep, episodes);
+        }
+
+        /** How the real data come about, for messages and the report. */
+        String realSource() {
+            return realDataset != null ? "dataset " + realDataset : realPolicy + " policy, seed + 1000";
+        }
+    }
+
+    /**
+     * The number of transitions of the stored dataset {@code name}, from env-service's list; refuses a dataset that
+     * is missing, not of the real domain, or collected under other physics than a cell that would train on it.
+     */
+    static int datasetTransitions(JsonNode datasets, String name, List<Cell> cells) {
+        JsonNode header = null;
+        for (JsonNode d : datasets) {
+            if (name.equals(d.path("name").asText())) {
+                header = d.path("header");
+            }
+        }
+        if (header == null) {
+            throw new IllegalArgumentException("env-service has no dataset '" + name + "' (GET /api/v1/datasets)");
+        }
+        if (!"real".equals(header.path("domain").asText())) {
+            throw new IllegalArgumentException("dataset '" + name + "' is of domain " + header.path("domain").asText()
+                    + "; the real data must come from the real domain");
+        }
+        Map<String, Double> physics = new java.util.TreeMap<>();
+        header.path("physics").fields().forEachRemaining(f -> physics.put(f.getKey(), f.getValue().asDouble()));
+        for (Cell c : cells) {
+            if (USES_REAL.contains(c.method()) && !physics.equals(Map.of(c.kind(), c.factor()))) {
+                throw new IllegalArgumentException("dataset '" + name + "' was collected under " + physics + ", but cell "
+                        + c.runId() + " trains on {" + c.kind() + "=" + c.factor() + "}");
+            }
+        }
+        return header.path("transitions").asInt();
     }
 
     private static void submit(EnvServiceClient env, Cell c, Settings s) throws Exception {
@@ -155,7 +206,10 @@ public final class TrainSweep {
                 parameters, System.currentTimeMillis());
         env.send("POST", "/api/v1/runs", new String(Codecs.RUN_SPEC.encode(spec), StandardCharsets.UTF_8));
         // Collections run one after another: the real data first, so the run's models see it from their first round.
-        if (c.trainingDomains().contains(Domain.REAL) && s.realSteps() > 0) {
+        if (c.trainingDomains().contains(Domain.REAL) && s.realDataset() != null) {
+            // A replay is published before the call returns: the data are there before the sim collection starts.
+            env.send("POST", "/api/v1/datasets/" + s.realDataset() + "/replay", "{\"runId\":\"" + c.runId() + "\",\"batchSize\":500}");
+        } else if (c.trainingDomains().contains(Domain.REAL) && s.realSteps() > 0) {
             env.send("POST", "/api/v1/collections", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"domain\":\"real\","
                             + "\"physics\":{\"%s\":%s},\"policy\":\"%s\",\"envSteps\":%d,\"numEnvs\":10,\"seed\":%d}",
                     c.runId(), c.kind(), c.factor(), s.realPolicy(), s.realSteps(), c.seed() + 1000));
@@ -352,8 +406,7 @@ public final class TrainSweep {
         report.configuration("command", "bin/sim2real train-sweep " + String.join(" ", argv))
                 .configuration("cells", finished + " of " + cells.size() + " trained and evaluated at the end")
                 .configuration("budget", s.steps() + " sim steps per run in lockstep (" + s.initialSteps() + " random first), G = "
-                        + s.updatesPerStep() + "; " + s.realSteps() + " real steps (" + s.realPolicy()
-                        + " policy, seed + 1000) for " + USES_REAL.stream().map(RunSpec.Method::wireName).sorted().toList())
+                        + s.updatesPerStep() + "; " + s.realSteps() + " real steps (" + s.realSource() + ") for " + USES_REAL.stream().map(RunSpec.Method::wireName).sorted().toList())
                 .configuration("evaluation", s.episodes() + " deterministic episodes in sim and in the cell's real domain")
                 .configuration("services", "models and SAC as configured in model-service and policy-service (sim2real.model.*, sim2real.policy.*)");
         report.table("returns", headline, "Combined = mean of the sim and real returns. A cell without its final "

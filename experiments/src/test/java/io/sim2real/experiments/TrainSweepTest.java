@@ -54,6 +54,37 @@ class TrainSweepTest {
     }
 
     @Test
+    void shouldTakeTheRealDataFromAStoredDatasetOnlyIfItWasCollectedInTheCellsRealDomain() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                [{"name":"thigh2-medium","header":{"transitions":5000,"domain":"real","physics":{"thigh_length":2.0}}},
+                 {"name":"sim-random","header":{"transitions":800,"domain":"sim","physics":{}}}]""");
+        List<TrainSweep.Cell> thigh2 = TrainSweep.cells("t", List.of("mbpo-sim-only", "latent-sim-init"),
+                List.of("thigh_length"), List.of(2.0), new int[] {1, 2});
+        assertEquals(5000, TrainSweep.datasetTransitions(list, "thigh2-medium", thigh2));
+
+        List<TrainSweep.Cell> gravity = TrainSweep.cells("t", List.of("latent-sim-init"), List.of("gravity"), List.of(2.0),
+                new int[] {1});
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> TrainSweep.datasetTransitions(list, "thigh2-medium", gravity));
+        assertTrue(other.getMessage().contains("collected under {thigh_length=2.0}"), other.getMessage());
+        // A sim-only cell does not train on real data, so any dataset goes with it.
+        List<TrainSweep.Cell> simOnly = TrainSweep.cells("t", List.of("mbpo-sim-only"), List.of("gravity"), List.of(2.0),
+                new int[] {1});
+        assertEquals(5000, TrainSweep.datasetTransitions(list, "thigh2-medium", simOnly));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainSweep.datasetTransitions(list, "sim-random", thigh2))
+                .getMessage().contains("domain sim"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainSweep.datasetTransitions(list, "nope", thigh2))
+                .getMessage().contains("no dataset 'nope'"));
+    }
+
+    @Test
+    void shouldRefuseADatasetTogetherWithOptionsThatCollectRealData() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainSweep.run(new String[] {
+                "--name", "x", "--real-dataset", "d", "--real-steps", "100"}, System.out));
+        assertTrue(e.getMessage().contains("cannot go with --real-steps or --real-policy"), e.getMessage());
+    }
+
+    @Test
     void shouldShowStepsCellsAndTimeLeftInTheProgressBar() {
         String line = TrainSweep.bar(5000, 20000, 1, 2, 60);
         assertTrue(line.contains("5000/20000 sim steps, 1/2 cells done"), line);
