@@ -6,8 +6,8 @@ package io.sim2real.nn;
  * {@code backward} multiplies a gradient by f'(z) from that cache and h.
  *
  * <p>The loops are written so that HotSpot's C2 compiles them to SIMD code: no calls it cannot inline, no
- * branches, only float arithmetic, min and max. That is why SiLU and tanh use {@link #tanh(float)}, a rational
- * approximation, instead of {@link Math#exp}: a scalar {@code exp} per element was most of a training step's
+ * branches, only float arithmetic, min and max. That is why SiLU and tanh use {@link FastMath}'s rational
+ * tanh instead of {@link Math#exp}: a scalar {@code exp} per element was most of a training step's
  * element-wise time (docs/BENCHMARKS.md).
  */
 public enum Activation {
@@ -16,7 +16,7 @@ public enum Activation {
         void forward(float[] z, float[] h, int n) {
             for (int i = 0; i < n; i++) {
                 float x = z[i];
-                float s = 0.5f + 0.5f * tanh(0.5f * x);
+                float s = FastMath.sigmoid(x);
                 h[i] = x * s;
                 z[i] = s;
             }
@@ -52,7 +52,7 @@ public enum Activation {
         @Override
         void forward(float[] z, float[] h, int n) {
             for (int i = 0; i < n; i++) {
-                h[i] = tanh(z[i]);
+                h[i] = FastMath.tanh(z[i]);
             }
         }
 
@@ -64,35 +64,6 @@ public enum Activation {
             }
         }
     };
-
-    /** Beyond this |x|, tanh(x) rounds to ±1 in float; the rational form below is fitted on [-CLAMP, CLAMP]. */
-    private static final float CLAMP = 7.90531110763549805f;
-
-    /**
-     * tanh(x) as x p(x²) / q(x²), the minimax rational form Eigen and XLA use for float (odd degree-13 numerator,
-     * even degree-6 denominator); its error is a few ulp (TanhTest checks it against {@link Math#tanh}).
-     */
-    static float tanh(float x) {
-        float t = Math.max(-CLAMP, Math.min(CLAMP, x));
-        float t2 = t * t;
-        float p = -2.76076847742355e-16f;
-        p = p * t2 + 2.00018790482477e-13f;
-        p = p * t2 + -8.60467152213735e-11f;
-        p = p * t2 + 5.12229709037114e-08f;
-        p = p * t2 + 1.48572235717979e-05f;
-        p = p * t2 + 6.37261928875436e-04f;
-        p = p * t2 + 4.89352455891786e-03f;
-        float q = 1.19825839466702e-06f;
-        q = q * t2 + 1.18534705686654e-04f;
-        q = q * t2 + 2.26843463243900e-03f;
-        q = q * t2 + 4.89352518554385e-03f;
-        return t * p / q;
-    }
-
-    /** The logistic sigmoid through {@link #tanh(float)}: 1 / (1 + e^-x) = (1 + tanh(x / 2)) / 2. */
-    static float sigmoid(float x) {
-        return 0.5f + 0.5f * tanh(0.5f * x);
-    }
 
     /** h = f(z) over the first n elements; z may be overwritten with the backward pass's cache. */
     abstract void forward(float[] z, float[] h, int n);

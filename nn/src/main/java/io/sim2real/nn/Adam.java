@@ -67,13 +67,31 @@ public final class Adam {
             float[] g = scratchGrads(i);
             int n = m[i].length;
             grads[i].get(0, g, 0, n);
-            float partial = 0;
-            for (int j = 0; j < n; j++) {
-                partial += g[j] * g[j];
-            }
-            sum += partial;
+            sum += sumOfSquares(g, n);
         }
         return Math.sqrt(sum);
+    }
+
+    /**
+     * Σ g[j]² in four independent partial sums: one running sum waits for each addition to finish (the JIT may
+     * not reorder float additions), four keep the adder busy.
+     */
+    static double sumOfSquares(float[] g, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += g[j] * g[j];
+            s1 += g[j + 1] * g[j + 1];
+            s2 += g[j + 2] * g[j + 2];
+            s3 += g[j + 3] * g[j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += g[j] * g[j];
+        }
+        return (double) s0 + s1 + s2 + s3;
     }
 
     /** One update; returns the gradient norm before clipping (NaN or infinite norms are refused). */

@@ -167,52 +167,86 @@ public final class GaussianEnsemble {
      */
     public double forwardNll(int e, INDArray x, INDArray y, int rows, float weight, INDArray g, float[] dMax, float[] dMin,
                       INDArray gTarget, INDArray meanOut) {
-        FloatBuffer maxV = F32.view(maxLogVar);
-        FloatBuffer minV = F32.view(minLogVar);
         float scale = weight / (rows * outDim);
         int width = 2 * outDim;
-        FloatBuffer out = F32.view(net.forward(e, x, rows));
-        FloatBuffer target = F32.view(y);
-        FloatBuffer gv = F32.view(g);
+        int n = rows * outDim;
+        // The network's scratch arrays are free again once its forward pass has returned.
+        float[] outs = HeapScratch.get(0, rows * width);
+        F32.view(net.forward(e, x, rows)).get(0, outs, 0, rows * width);
+        float[] logVar = HeapScratch.get(2, n);
+        float[] sUpper = HeapScratch.get(3, n);
+        float[] sLower = HeapScratch.get(4, n);
+        boundedLogVariance(outs, rows, logVar, sUpper, sLower);
+        float[] targets = HeapScratch.get(1, n);
+        F32.view(y).get(0, targets, 0, n);
+        float[] gs = HeapScratch.get(5, rows * width);
         FloatBuffer gt = gTarget == null ? null : F32.view(gTarget);
         FloatBuffer mo = meanOut == null ? null : F32.view(meanOut);
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < outDim; j++) {
                 int meanAt = r * width + j;
-                int rawAt = meanAt + outDim;
-                float max = maxV.get(j);
-                float min = minV.get(j);
-                float raw = out.get(rawAt);
-                // Each softplus's exponential also gives its sigmoid: three exp and two log (JIT intrinsics) per
-                // element instead of five exp and two log1p (not an intrinsic, and slow).
-                float aUpper = max - raw;
-                double tUpper = Math.exp(-Math.abs(aUpper));
-                float upper = max - (Math.max(aUpper, 0f) + (float) Math.log(1 + tUpper));
-                float aLower = upper - min;
-                double tLower = Math.exp(-Math.abs(aLower));
-                float logVar = min + Math.max(aLower, 0f) + (float) Math.log(1 + tLower);
-                float sUpper = (float) ((aUpper >= 0 ? 1 : tUpper) / (1 + tUpper));
-                float sLower = (float) ((aLower >= 0 ? 1 : tLower) / (1 + tLower));
-                float invVar = (float) Math.exp(-logVar);
-                float mean = out.get(meanAt);
-                float diff = mean - target.get(r * outDim + j);
-                loss += diff * diff * invVar + logVar;
+                int at = r * outDim + j;
+                float lv = logVar[at];
+                float invVar = (float) Math.exp(-lv);
+                float mean = outs[meanAt];
+                float diff = mean - targets[at];
+                loss += diff * diff * invVar + lv;
                 float dMean = 2f * diff * invVar * scale;
-                gv.put(meanAt, dMean);
+                gs[meanAt] = dMean;
                 if (gt != null) {
-                    gt.put(r * outDim + j, -dMean);
+                    gt.put(at, -dMean);
                 }
                 if (mo != null) {
-                    mo.put(r * outDim + j, mean);
+                    mo.put(at, mean);
                 }
+                // d logVar / d raw = sLower sUpper; d / d max = sLower (1 - sUpper); d / d min = 1 - sLower.
                 float dLogVar = (1f - diff * diff * invVar) * scale;
-                gv.put(rawAt, dLogVar * sLower * sUpper);
-                dMax[j] += dLogVar * sLower * (1f - sUpper);
-                dMin[j] += dLogVar * (1f - sLower);
+                gs[meanAt + outDim] = dLogVar * sLower[at] * sUpper[at];
+                dMax[j] += dLogVar * sLower[at] * (1f - sUpper[at]);
+                dMin[j] += dLogVar * (1f - sLower[at]);
             }
         }
+        F32.view(g).put(0, gs, 0, rows * width);
         return loss / (rows * outDim);
+    }
+
+    /**
+     * The soft bounds on the raw log-variances (the second half of each row of {@code outs}, rows x 2D): logVar =
+     * min + softplus(max - softplus(max - raw) - min), into {@code logVar} (rows x D), and where given the two
+     * sigmoids of the chain rule. Flat SIMD loops over rows x D, the bounds repeated per row (see FastMath).
+     */
+    private void boundedLogVariance(float[] outs, int rows, float[] logVar, float[] sUpper, float[] sLower) {
+        int n = rows * outDim;
+        float[] maxs = HeapScratch.get(6, n);
+        float[] mins = HeapScratch.get(7, n);
+        float[] aUpper = HeapScratch.get(8, n);
+        float[] aLower = HeapScratch.get(9, n);
+        F32.view(maxLogVar).get(0, maxs, 0, outDim);
+        F32.view(minLogVar).get(0, mins, 0, outDim);
+        int width = 2 * outDim;
+        for (int r = 0; r < rows; r++) {
+            if (r > 0) {
+                System.arraycopy(maxs, 0, maxs, r * outDim, outDim);
+                System.arraycopy(mins, 0, mins, r * outDim, outDim);
+            }
+            System.arraycopy(outs, r * width + outDim, aUpper, r * outDim, outDim);
+        }
+        for (int i = 0; i < n; i++) {
+            aUpper[i] = maxs[i] - aUpper[i];
+        }
+        FastMath.softplus(aUpper, aLower, n);
+        for (int i = 0; i < n; i++) {
+            aLower[i] = maxs[i] - aLower[i] - mins[i];
+        }
+        FastMath.softplus(aLower, logVar, n);
+        for (int i = 0; i < n; i++) {
+            logVar[i] += mins[i];
+        }
+        if (sUpper != null) {
+            FastMath.sigmoid(aUpper, sUpper, n);
+            FastMath.sigmoid(aLower, sLower, n);
+        }
     }
 
     /** The gradients of the two log-variance bounds (max, min), as the optimiser reads them. */
@@ -287,21 +321,17 @@ public final class GaussianEnsemble {
      * {@code mean} and {@code logVar} (rows x D).
      */
     public void predict(int e, INDArray x, int rows, INDArray mean, INDArray logVar) {
-        FloatBuffer out = F32.view(net.predict(e, x, rows));
-        FloatBuffer m = F32.view(mean);
-        FloatBuffer lv = logVar == null ? null : F32.view(logVar);
-        FloatBuffer maxV = F32.view(maxLogVar);
-        FloatBuffer minV = F32.view(minLogVar);
         int width = 2 * outDim;
+        float[] outs = HeapScratch.get(0, rows * width);
+        F32.view(net.predict(e, x, rows)).get(0, outs, 0, rows * width);
+        float[] result = HeapScratch.get(1, rows * outDim);
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < outDim; j++) {
-                m.put(r * outDim + j, out.get(r * width + j));
-                if (lv != null) {
-                    float raw = out.get(r * width + outDim + j);
-                    float upper = maxV.get(j) - softplus(maxV.get(j) - raw);
-                    lv.put(r * outDim + j, minV.get(j) + softplus(upper - minV.get(j)));
-                }
-            }
+            System.arraycopy(outs, r * width, result, r * outDim, outDim);
+        }
+        F32.view(mean).put(0, result, 0, rows * outDim);
+        if (logVar != null) {
+            boundedLogVariance(outs, rows, result, null, null);
+            F32.view(logVar).put(0, result, 0, rows * outDim);
         }
     }
 
@@ -326,8 +356,8 @@ public final class GaussianEnsemble {
         return p;
     }
 
-    /** log(1 + e^x) without overflow; 1 + e^-|x| in double keeps log1p's precision with the intrinsic log. */
+    /** log(1 + e^x), to 3e-7 (FastMath). */
     static float softplus(float x) {
-        return Math.max(x, 0f) + (float) Math.log(1 + Math.exp(-Math.abs(x)));
+        return FastMath.softplus(x);
     }
 }

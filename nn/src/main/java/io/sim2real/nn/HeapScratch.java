@@ -7,7 +7,7 @@ package io.sim2real.nn;
  */
 final class HeapScratch {
 
-    static final int SLOTS = 4;
+    static final int SLOTS = 10;
 
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][0]);
 
