@@ -103,9 +103,19 @@ public final class ResidualMlp {
                 gi.put(i, go.get(i) + back.get(i) / scale[j]);
             }
         }
+        // Heap loops, not INDArray.addi: an ND4J op per array costs more than the addition itself at these sizes.
         List<INDArray> grads = g.gradients();
         for (int p = 0; p < grads.size(); p++) {
-            gradientSums.get(p).addi(grads.get(p));
+            FloatBuffer sum = F32.view(gradientSums.get(p));
+            int n = sum.capacity();
+            float[] acc = HeapScratch.get(0, n);
+            float[] add = HeapScratch.get(1, n);
+            sum.get(0, acc, 0, n);
+            F32.view(grads.get(p)).get(0, add, 0, n);
+            for (int i = 0; i < n; i++) {
+                acc[i] += add[i];
+            }
+            sum.put(0, acc, 0, n);
         }
         return F32.rows(gIn, rows);
     }
@@ -146,7 +156,11 @@ public final class ResidualMlp {
 
     public void zeroGradients() {
         for (INDArray s : gradientSums) {
-            s.assign(0);
+            FloatBuffer v = F32.view(s);
+            int n = v.capacity();
+            float[] zeros = HeapScratch.get(0, n);
+            java.util.Arrays.fill(zeros, 0, n, 0f);
+            v.put(0, zeros, 0, n);
         }
     }
 
