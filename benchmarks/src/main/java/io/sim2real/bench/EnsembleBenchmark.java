@@ -50,11 +50,15 @@ public final class EnsembleBenchmark {
             model.trainStep(x, y, BATCH);
         }
         double[] ms = new double[200];
+        com.sun.management.ThreadMXBean threadsBean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocatedBefore = threadsBean.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
             model.trainStep(x, y, BATCH);
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        // Java heap only, and only this thread's (all of the step at one thread); off-heap memory is allocated once, up front.
+        long allocatedPerStep = (threadsBean.getCurrentThreadAllocatedBytes() - allocatedBefore) / ms.length;
         Arrays.sort(ms);
         double trainMs = ms[ms.length / 2];
 
@@ -72,6 +76,9 @@ public final class EnsembleBenchmark {
 
         System.out.printf(Locale.ROOT, "sim2real (ND4J, %d thread%s): training step %.2f ms (median of 200), 100k x 7 inference %.2f s%n",
                 threads, threads == 1 ? "" : "s", trainMs, inferenceS);
+        if (threads == 1) {
+            System.out.printf(Locale.ROOT, "Java heap allocated per training step: %d bytes%n", allocatedPerStep);
+        }
         JsonNode peer = runPeer("benchmarks/peer/ensemble_peer.py", threads);
         if (peer != null) {
             double peerMs = peer.get("train_step_ms_median").asDouble();

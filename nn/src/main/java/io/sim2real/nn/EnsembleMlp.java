@@ -39,6 +39,8 @@ public final class EnsembleMlp {
     /** [lane] the input and the member of the last forward pass, for the first layer's weight gradients. */
     private final INDArray[] input;
     private final int[] lastForward;
+    /** [lane] the lane's cached row views (of its own buffers and of the inputs and gradients it is given). */
+    private final RowViews[] views;
 
     public EnsembleMlp(int members, int[] sizes, Activation activation, int maxBatch, long seed) {
         this(members, sizes, activation, maxBatch, 1, seed);
@@ -64,7 +66,9 @@ public final class EnsembleMlp {
         input = new INDArray[this.lanes];
         lastForward = new int[this.lanes];
         java.util.Arrays.fill(lastForward, -1);
+        views = new RowViews[this.lanes];
         for (int lane = 0; lane < this.lanes; lane++) {
+            views[lane] = new RowViews();
             for (int l = 0; l < layers; l++) {
                 z[lane][l] = F32.zeros(maxBatch, sizes[l + 1]);
                 h[lane][l] = l == layers - 1 ? z[lane][l] : F32.zeros(maxBatch, sizes[l + 1]);
@@ -130,7 +134,7 @@ public final class EnsembleMlp {
     public INDArray forward(int e, INDArray x, int rows) {
         checkRows(rows);
         int lane = e % lanes;
-        INDArray in = F32.rows(x, rows);
+        INDArray in = views[lane].rows(x, rows);
         input[lane] = in;
         lastForward[lane] = e;
         return forwardRows(e, lane, in, 0, rows, true);
@@ -153,7 +157,7 @@ public final class EnsembleMlp {
             int count = Math.min(PREDICT_BLOCK, rows - start);
             forwardRows(e, lane, F32.rowRange(x, start, count), start, count, false);
         }
-        return F32.rows(z[lane][layers() - 1], rows);
+        return views[lane].rows(z[lane][layers() - 1], rows);
     }
 
     /**
@@ -163,7 +167,7 @@ public final class EnsembleMlp {
     private INDArray forwardRows(int e, int lane, INDArray in, int start, int count, boolean keepCache) {
         int layers = layers();
         for (int l = 0; l < layers; l++) {
-            INDArray zl = F32.rowRange(z[lane][l], start, count);
+            INDArray zl = start == 0 ? views[lane].rows(z[lane][l], count) : F32.rowRange(z[lane][l], start, count);
             Gemm.gemm(in, false, w[e][l], false, zl);
             // Bias and activation in one pass over heap copies (see HeapScratch).
             int cols = sizes[l + 1];
@@ -174,7 +178,7 @@ public final class EnsembleMlp {
             addBias(zs, b[e][l], count, cols);
             boolean hidden = l < layers - 1;
             if (hidden) {
-                INDArray hl = F32.rowRange(h[lane][l], start, count);
+                INDArray hl = start == 0 ? views[lane].rows(h[lane][l], count) : F32.rowRange(h[lane][l], start, count);
                 float[] hs = HeapScratch.get(1, n);
                 activation.forward(zs, hs, n);
                 F32.view(hl).put(0, hs, 0, n);
@@ -199,20 +203,21 @@ public final class EnsembleMlp {
         if (e != lastForward[lane] || input[lane].rows() != rows) {
             throw new IllegalStateException("backward(" + e + ", " + rows + " rows) must follow that member's forward pass");
         }
-        INDArray g = F32.rows(gOut, rows);
+        RowViews v = views[lane];
+        INDArray g = v.rows(gOut, rows);
         for (int l = layers() - 1; l >= 0; l--) {
-            INDArray layerInput = l == 0 ? input[lane] : F32.rows(h[lane][l - 1], rows);
+            INDArray layerInput = l == 0 ? input[lane] : v.rows(h[lane][l - 1], rows);
             Gemm.gemm(layerInput, true, g, false, dw[e][l]);
             columnSums(g, db[e][l], rows, sizes[l + 1]);
-            INDArray gi = F32.rows(gIn[lane][l], rows);
+            INDArray gi = v.rows(gIn[lane][l], rows);
             Gemm.gemm(g, false, w[e][l], true, gi);
             if (l > 0) {
                 int n = rows * sizes[l];
                 float[] cache = HeapScratch.get(0, n);
                 float[] hs = HeapScratch.get(1, n);
                 float[] gs = HeapScratch.get(2, n);
-                F32.view(F32.rows(z[lane][l - 1], rows)).get(0, cache, 0, n);
-                F32.view(F32.rows(h[lane][l - 1], rows)).get(0, hs, 0, n);
+                F32.view(z[lane][l - 1]).get(0, cache, 0, n);
+                F32.view(h[lane][l - 1]).get(0, hs, 0, n);
                 FloatBuffer gv = F32.view(gi);
                 gv.get(0, gs, 0, n);
                 activation.backward(cache, hs, gs, n);

@@ -27,6 +27,7 @@ public final class ResidualMlp {
     private final INDArray gNet;
     private final INDArray gIn;
     private final List<INDArray> gradientSums = new ArrayList<>();
+    private final RowViews views = new RowViews();
 
     public ResidualMlp(int dim, int[] hidden, Activation activation, float[] centre, float[] scale, int maxBatch,
                        long seed) {
@@ -79,7 +80,7 @@ public final class ResidualMlp {
                 ov.put(i, xv.get(i) + scale[j] * gv.get(i));
             }
         }
-        return F32.rows(out, rows);
+        return views.rows(out, rows);
     }
 
     /**
@@ -117,7 +118,7 @@ public final class ResidualMlp {
             }
             sum.put(0, acc, 0, n);
         }
-        return F32.rows(gIn, rows);
+        return views.rows(gIn, rows);
     }
 
     /**
