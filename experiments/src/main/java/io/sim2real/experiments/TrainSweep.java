@@ -12,6 +12,7 @@ import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.experiments.report.LineChart;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Stats;
 import io.sim2real.experiments.report.Table;
@@ -150,7 +151,7 @@ public final class TrainSweep {
             }
             default -> throw new IllegalArgumentException("--action must be start, resume, stop or collect, got '" + action + "'");
         }
-        return report(name, argv, cells, readReturns(bootstrap, cells), methods, kinds, factors, settings, outDir, out);
+        return report(name, argv, cells, readEvaluations(bootstrap, cells), methods, kinds, factors, settings, outDir, out);
     }
 
     /** A cell's budgets; {@code realDataset} (or null) replaces collecting {@code realSteps} with {@code realPolicy}. */
@@ -325,24 +326,56 @@ public final class TrainSweep {
 
     /** The newest evaluation of each cell's run in sim and in real (final evaluations win over periodic ones). */
     static Map<String, Returns> readReturns(String bootstrap, List<Cell> cells) {
+        return newest(readEvaluations(bootstrap, cells));
+    }
+
+    /** Every evaluation of the cells' runs on sim2real.evaluations, periodic and final. */
+    static List<EvaluationResult> readEvaluations(String bootstrap, List<Cell> cells) {
         Set<String> runs = new HashSet<>();
         cells.forEach(c -> runs.add(c.runId()));
-        Map<String, EvaluationResult[]> newest = new HashMap<>();
+        List<EvaluationResult> all = new ArrayList<>();
         TopicRecords.read(bootstrap, Topics.EVALUATIONS, runs, Duration.ofSeconds(5), (key, value) -> {
             try {
-                EvaluationResult e = Codecs.EVALUATION_RESULT.decode(value, EnvSpec.HALF_CHEETAH);
-                EvaluationResult[] pair = newest.computeIfAbsent(e.runId(), k -> new EvaluationResult[2]);
-                int d = e.domain().ordinal();
-                if (pair[d] == null || e.envStep() >= pair[d].envStep()) {
-                    pair[d] = e;
-                }
+                all.add(Codecs.EVALUATION_RESULT.decode(value, EnvSpec.HALF_CHEETAH));
             } catch (InvalidRecordException e) {
                 // env-service publishes only valid records.
             }
         });
+        return all;
+    }
+
+    /** The newest evaluation of each run in each domain (the final one, once there is one). */
+    static Map<String, Returns> newest(List<EvaluationResult> evaluations) {
+        Map<String, EvaluationResult[]> newest = new HashMap<>();
+        for (EvaluationResult e : evaluations) {
+            EvaluationResult[] pair = newest.computeIfAbsent(e.runId(), k -> new EvaluationResult[2]);
+            int d = e.domain().ordinal();
+            if (pair[d] == null || e.envStep() >= pair[d].envStep()) {
+                pair[d] = e;
+            }
+        }
         Map<String, Returns> out = new HashMap<>();
         newest.forEach((run, pair) -> out.put(run, new Returns(pair[Domain.SIM.ordinal()], pair[Domain.REAL.ordinal()])));
         return out;
+    }
+
+    /**
+     * Learning curves in one domain: each cell's periodic evaluations (the final ones, at the marker step, left
+     * out), one series per cell named by method and seed.
+     */
+    static LineChart curves(List<Cell> cells, List<EvaluationResult> evaluations, Domain domain, Settings s) {
+        LineChart chart = new LineChart(domain.wireName() + " return during training", "env steps trained on (sim + real)",
+                domain.wireName() + " return");
+        Map<String, Cell> byRun = new HashMap<>();
+        cells.forEach(c -> byRun.put(c.runId(), c));
+        for (EvaluationResult e : evaluations) {
+            Cell c = byRun.get(e.runId());
+            if (c != null && e.domain() == domain && e.envStep() < finalMark(s)) {
+                String series = String.format(Locale.ROOT, "%s %s %s s%d", c.method().wireName(), c.kind(), c.factor(), c.seed());
+                chart.point(series, e.envStep(), e.meanReturn());
+            }
+        }
+        return chart;
     }
 
     /**
@@ -385,9 +418,10 @@ public final class TrainSweep {
         return table;
     }
 
-    private static Path report(String name, String[] argv, List<Cell> cells, Map<String, Returns> returns,
+    private static Path report(String name, String[] argv, List<Cell> cells, List<EvaluationResult> evaluations,
                                List<String> methods, List<String> kinds, List<Double> factors, Settings s, Path outDir,
                                PrintStream out) throws Exception {
+        Map<String, Returns> returns = newest(evaluations);
         Table all = new Table("All cells", List.of("run", "method", "seed", "perturbation", "factor", "policy version",
                 "evaluated at", "sim return", "real return"));
         int finished = 0;
@@ -412,6 +446,8 @@ public final class TrainSweep {
         report.table("returns", headline, "Combined = mean of the sim and real returns. A cell without its final "
                 + "evaluation shows the newest periodic one (see the cells table).");
         report.table("cells", all, "Newest evaluations of each run, read from sim2real.evaluations.");
+        report.chart("curve-sim", curves(cells, evaluations, Domain.SIM, s));
+        report.chart("curve-real", curves(cells, evaluations, Domain.REAL, s));
         Path readme = report.write();
         out.printf("%n%s%nreport: %s%n", headline.toMarkdown(), readme);
         return readme;

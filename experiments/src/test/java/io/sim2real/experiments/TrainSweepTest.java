@@ -53,6 +53,34 @@ class TrainSweepTest {
         assertEquals("–", t.rows().get(1).get(1), "a cell without both evaluations is not averaged in");
     }
 
+    private static EvaluationResult evalAt(String run, Domain d, long envStep, double meanReturn) {
+        return new EvaluationResult(SchemaVersion.CURRENT, run, d, 3, envStep, true, new long[] {1}, new double[] {meanReturn},
+                new int[] {1000});
+    }
+
+    @Test
+    void shouldKeepTheNewestEvaluationPerDomainAndDrawPeriodicOnesAsLearningCurves() {
+        List<TrainSweep.Cell> cells = TrainSweep.cells("t", List.of("mbpo-sim-only"), List.of("gravity"), List.of(2.0),
+                new int[] {1, 2});
+        TrainSweep.Settings s = new TrainSweep.Settings(3000, 0, "random", null, 1000, 10, 5);
+        String a = cells.get(0).runId();
+        String b = cells.get(1).runId();
+        List<EvaluationResult> all = List.of(evalAt(a, Domain.SIM, 2500, 100), evalAt(a, Domain.SIM, 1000, 50),
+                evalAt(a, Domain.REAL, 2500, 80), evalAt(a, Domain.SIM, TrainSweep.finalMark(s), 300),
+                evalAt(b, Domain.SIM, 2500, 120), evalAt("another-run", Domain.SIM, 2500, 999));
+
+        Map<String, TrainSweep.Returns> newest = TrainSweep.newest(all);
+        assertEquals(300, newest.get(a).sim().meanReturn(), 1e-9, "the final evaluation is the newest");
+        assertEquals(80, newest.get(a).real().meanReturn(), 1e-9);
+        assertEquals(null, newest.get(b).real());
+
+        var sim = TrainSweep.curves(cells, all, Domain.SIM, s);
+        assertEquals(List.of("mbpo-sim-only gravity 2.0 s1", "mbpo-sim-only gravity 2.0 s2"), sim.seriesNames(),
+                "one series per cell, other runs left out");
+        assertEquals(List.of(1000.0, 2500.0), sim.xs("mbpo-sim-only gravity 2.0 s1"), "the final evaluation is not a curve point");
+        assertEquals(List.of("mbpo-sim-only gravity 2.0 s1"), TrainSweep.curves(cells, all, Domain.REAL, s).seriesNames());
+    }
+
     @Test
     void shouldTakeTheRealDataFromAStoredDatasetOnlyIfItWasCollectedInTheCellsRealDomain() throws Exception {
         com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""

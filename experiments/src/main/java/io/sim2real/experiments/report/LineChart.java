@@ -43,6 +43,16 @@ public final class LineChart {
         return List.copyOf(series.keySet());
     }
 
+    /** The x values of one series, in increasing order. */
+    public List<Double> xs(String name) {
+        XYSeries s = series.get(name);
+        List<Double> out = new java.util.ArrayList<>();
+        for (int i = 0; s != null && i < s.getItemCount(); i++) {
+            out.add(s.getX(i).doubleValue());
+        }
+        return out;
+    }
+
     public void savePng(Path file, int width, int height) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
