@@ -15,6 +15,8 @@ public final class Adam {
     private final FloatBuffer[] grads;
     private final float[][] m;
     private final float[][] v;
+    /** Heap copies of the gradients, made by {@link #gradientNorm()} and read by the update that follows it. */
+    private final float[][] gradCopy;
     private final float[] weightDecay;
     private final double learningRate;
     private final double beta1;
@@ -42,6 +44,7 @@ public final class Adam {
         this.grads = new FloatBuffer[n];
         this.m = new float[n][];
         this.v = new float[n][];
+        this.gradCopy = new float[n][];
         this.weightDecay = new float[n];
         for (int i = 0; i < n; i++) {
             params[i] = F32.view(parameters.get(i));
@@ -51,6 +54,7 @@ public final class Adam {
             }
             m[i] = new float[params[i].capacity()];
             v[i] = new float[params[i].capacity()];
+            gradCopy[i] = new float[params[i].capacity()];
             this.weightDecay[i] = (float) weightDecay[i];
         }
         this.learningRate = learningRate;
@@ -64,10 +68,9 @@ public final class Adam {
     public double gradientNorm() {
         double sum = 0;
         for (int i = 0; i < grads.length; i++) {
-            float[] g = scratchGrads(i);
-            int n = m[i].length;
-            grads[i].get(0, g, 0, n);
-            sum += sumOfSquares(g, n);
+            float[] g = gradCopy[i];
+            grads[i].get(0, g, 0, g.length);
+            sum += sumOfSquares(g, g.length);
         }
         return Math.sqrt(sum);
     }
@@ -110,10 +113,10 @@ public final class Adam {
         float eps = (float) (epsilon * Math.sqrt(correction2));
         for (int i = 0; i < params.length; i++) {
             // Bulk copies into heap arrays let the JIT vectorise the update loop.
+            // gradientNorm() has just copied the gradients to the heap.
             float[] p = scratchParams(i);
-            float[] g = scratchGrads(i);
+            float[] g = gradCopy[i];
             params[i].get(0, p, 0, m[i].length);
-            grads[i].get(0, g, 0, m[i].length);
             float[] mi = m[i];
             float[] vi = v[i];
             float decay = weightDecay[i];
@@ -129,20 +132,12 @@ public final class Adam {
     }
 
     private float[] paramScratch = new float[0];
-    private float[] gradScratch = new float[0];
 
     private float[] scratchParams(int i) {
         if (paramScratch.length < m[i].length) {
             paramScratch = new float[maxLength()];
         }
         return paramScratch;
-    }
-
-    private float[] scratchGrads(int i) {
-        if (gradScratch.length < m[i].length) {
-            gradScratch = new float[maxLength()];
-        }
-        return gradScratch;
     }
 
     private int maxLength() {
