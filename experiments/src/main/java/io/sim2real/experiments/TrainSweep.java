@@ -10,6 +10,7 @@ import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.EvaluationResult;
+import io.sim2real.contracts.messages.GapMeasurement;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.experiments.report.LineChart;
@@ -255,9 +256,11 @@ public final class TrainSweep {
         });
         long total = (long) s.steps() * cells.size();
         String lastLine = "";
-        while (evaluated.size() < cells.size()) {
+        String latest = "";
+        for (int poll = 0; evaluated.size() < cells.size(); poll++) {
             Map<String, Map<String, Object>> collections = simCollections(env, cells);
             long steps = 0;
+            Cell collecting = null;
             for (Cell c : cells) {
                 Map<String, Object> col = collections.get(c.runId());
                 if (col == null) {
@@ -265,6 +268,9 @@ public final class TrainSweep {
                 }
                 steps += ((Number) col.get("stepsTaken")).longValue();
                 String state = String.valueOf(col.get("state"));
+                if (state.equals("RUNNING") || state.startsWith("WAITING")) {
+                    collecting = c;
+                }
                 if ((state.equals("FAILED") || state.equals("CANCELLED")) && evaluated.add(c.runId())) {
                     out.printf("cell %s: sim collection %s: %s (resume re-submits it)%n", c.runId(), state, col.get("error"));
                 } else if (state.equals("DONE") && !evaluated.contains(c.runId())
@@ -279,7 +285,13 @@ public final class TrainSweep {
                 }
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            String line = bar(steps, total, evaluated.size(), cells.size(), elapsed);
+            if (collecting != null && poll % 6 == 0) {
+                // Once a minute: the collecting cell's newest returns and gap, read back from Kafka.
+                latest = latest(collecting, readEvaluations(bootstrap, List.of(collecting)),
+                        readGap(bootstrap, collecting));
+            }
+            String line = bar(steps, total, evaluated.size(), cells.size(), elapsed)
+                    + (collecting == null || latest.isEmpty() ? "" : "  | " + latest);
             if (!line.equals(lastLine)) {
                 out.println(line);
                 lastLine = line;
@@ -314,6 +326,38 @@ public final class TrainSweep {
     /** The envStep the sweep's final evaluations carry, to tell them from the periodic ones. */
     static long finalMark(Settings s) {
         return 1_000_000_000L + s.steps();
+    }
+
+    /** The newest gap measurements of a cell's run (latent methods publish them each round). */
+    static List<GapMeasurement> readGap(String bootstrap, Cell c) {
+        List<GapMeasurement> out = new ArrayList<>();
+        TopicRecords.read(bootstrap, Topics.GAP, Set.of(c.runId()), Duration.ofSeconds(2), (key, value) -> {
+            try {
+                out.add(Codecs.GAP_MEASUREMENT.decode(value, EnvSpec.HALF_CHEETAH));
+            } catch (InvalidRecordException e) {
+                // model-service publishes only valid records.
+            }
+        });
+        return out;
+    }
+
+    /** "method sN: return sim X / real Y at N steps, G Z": what the progress line shows of the cell being trained. */
+    static String latest(Cell c, List<EvaluationResult> evaluations, List<GapMeasurement> gap) {
+        Returns r = newest(evaluations).get(c.runId());
+        StringBuilder b = new StringBuilder(c.method().wireName() + " s" + c.seed() + ":");
+        if (r != null && r.sim() != null) {
+            b.append(String.format(Locale.ROOT, " return sim %.0f", r.sim().meanReturn()));
+            if (r.real() != null) {
+                b.append(String.format(Locale.ROOT, " / real %.0f", r.real().meanReturn()));
+            }
+            b.append(" at ").append(r.sim().envStep()).append(" steps");
+        } else {
+            b.append(" not evaluated yet");
+        }
+        gap.stream().filter(g -> g.metric() == GapMeasurement.Metric.MAPPING_DISTANCE)
+                .max(java.util.Comparator.comparingLong(GapMeasurement::modelVersion))
+                .ifPresent(g -> b.append(String.format(Locale.ROOT, ", G %.3f (model v%d)", g.value(), g.modelVersion())));
+        return b.toString();
     }
 
     static String bar(long steps, long total, int cellsDone, int cells, double elapsedSeconds) {

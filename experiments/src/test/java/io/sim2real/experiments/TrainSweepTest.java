@@ -82,6 +82,27 @@ class TrainSweepTest {
     }
 
     @Test
+    void shouldShowTheCollectingCellsNewestReturnsAndMappingDistance() {
+        TrainSweep.Cell cell = TrainSweep.cells("t", List.of("latent-sim-init"), List.of("gravity"), List.of(2.0),
+                new int[] {4}).get(0);
+        String run = cell.runId();
+        assertEquals("latent-sim-init s4: not evaluated yet", TrainSweep.latest(cell, List.of(), List.of()));
+        List<io.sim2real.contracts.messages.GapMeasurement> gap = List.of(
+                gap(run, io.sim2real.contracts.messages.GapMeasurement.Metric.MAPPING_DISTANCE, 0.9, 1),
+                gap(run, io.sim2real.contracts.messages.GapMeasurement.Metric.MAPPING_DISTANCE, 0.7, 3),
+                gap(run, io.sim2real.contracts.messages.GapMeasurement.Metric.LATENT_KL, 55, 4));
+        assertEquals("latent-sim-init s4: return sim 1200 / real -31 at 7500 steps, G 0.700 (model v3)",
+                TrainSweep.latest(cell, List.of(evalAt(run, Domain.SIM, 5000, 800), evalAt(run, Domain.SIM, 7500, 1200),
+                        evalAt(run, Domain.REAL, 7500, -31.4)), gap));
+    }
+
+    private static io.sim2real.contracts.messages.GapMeasurement gap(String run,
+            io.sim2real.contracts.messages.GapMeasurement.Metric metric, double value, long version) {
+        return new io.sim2real.contracts.messages.GapMeasurement(SchemaVersion.CURRENT, run, "gravity", 2.0, metric, value,
+                version, 1000 * version, 0);
+    }
+
+    @Test
     void shouldTakeTheRealDataFromAStoredDatasetOnlyIfItWasCollectedInTheCellsRealDomain() throws Exception {
         com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 [{"name":"thigh2-medium","header":{"transitions":5000,"domain":"real","physics":{"thigh_length":2.0}}},
