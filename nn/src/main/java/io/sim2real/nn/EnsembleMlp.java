@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * E independent MLPs of one shape (E = 1 for a plain network), trained side by side. Weights, gradients and
  * every intermediate buffer are allocated once, for a maximum batch size; a training step allocates no
- * off-heap memory. Matrix products run on ND4J's BLAS (one gemm per member per layer), element-wise work in
- * Java over direct views. The last layer is linear.
+ * off-heap memory. Matrix products run on OpenBLAS through {@link Gemm} (one gemm per member per layer), element-wise
+ * work in Java over heap copies (SIMD loops, see {@link HeapScratch}). The last layer is linear.
  *
  * <p>Activation buffers come in {@code lanes} sets; member e uses lane {@code e % lanes}. Members of different
  * lanes may run on different threads at once; within a lane, a member's {@link #backward} must follow its own
