@@ -46,9 +46,13 @@ class LockstepCollectionTest {
     private static final SquashedGaussianActor ACTOR = new SquashedGaussianActor(17, 6, new int[] {16}, 4, 7);
 
     private void submitRun(String runId, RunSpec.Mode mode, Map<String, Double> parameters) {
+        submitRun(runId, mode, parameters, List.of(Domain.SIM));
+    }
+
+    private void submitRun(String runId, RunSpec.Mode mode, Map<String, Double> parameters, List<Domain> domains) {
         RunSpec r = SampleMessages.run();
         RunSpec run = new RunSpec(SchemaVersion.CURRENT, runId, RunSpec.Method.MBPO, mode, 1, 1000, r.realDomain(),
-                List.of(Domain.SIM), parameters, 1L);
+                domains, parameters, 1L);
         companion.produce(String.class, byte[].class)
                 .fromRecords(new ProducerRecord<>(Topics.RUNS, runId, Codecs.RUN_SPEC.encode(run))).awaitCompletion();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId).then().statusCode(200));
@@ -111,6 +115,36 @@ class LockstepCollectionTest {
         String metrics = given().header("Accept", "text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("sim2real_env_lockstep_wait_seconds_count{run=\"lockstep-run\",} 2.0"), metrics);
         assertTrue(metrics.contains("sim2real_env_lockstep_waiting{run=\"lockstep-run\",} 0.0"), metrics);
+    }
+
+    @Test
+    void shouldStillExploreAtRandomInSimWhenTheOnlyPolicyWasTrainedOnTheRunsOfflineRealData() throws Exception {
+        submitRun("lockstep-mixed", RunSpec.Mode.LOCKSTEP, Map.of("lockstepChunk", 50.0, "initialRandomSteps", 50.0),
+                List.of(Domain.SIM, Domain.REAL));
+        // The run's offline real data first (not lockstep: a random policy), and a learner that trained on them alone.
+        String real = given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"runId\":\"lockstep-mixed\",\"domain\":\"real\",\"physics\":{\"gravity\":1.5},\"policy\":\"random\","
+                        + "\"envSteps\":100,\"numEnvs\":2,\"batchSize\":50,\"seed\":5}")
+                .post("/api/v1/collections").then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/collections/" + real).then()
+                .body("state", equalTo("DONE")));
+        publishSnapshot("lockstep-mixed", 1, 100);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/policies/lockstep-mixed").then()
+                .statusCode(200));
+
+        String id = collect("lockstep-mixed", 150);
+        // 50 random sim steps although a snapshot exists, then a wait for one trained on them too (100 real + 50 sim).
+        assertWaiting(id, 50, 150, Duration.ofSeconds(1));
+        given().get("/api/v1/collections/" + id).then().body("policyVersion", equalTo(0));
+        publishSnapshot("lockstep-mixed", 2, 150);
+        assertWaiting(id, 100, 200, Duration.ofMillis(500));
+        publishSnapshot("lockstep-mixed", 3, 200);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/collections/" + id).then()
+                .body("state", equalTo("DONE")).body("stepsTaken", equalTo(150)));
+
+        List<Long> simVersions = transitions("lockstep-mixed", 5).stream().filter(b -> b.domain() == Domain.SIM)
+                .map(TransitionBatch::policyVersion).toList();
+        assertEquals(List.of(0L, 2L, 3L), simVersions, "random first in sim, then each chunk with the policy that released it");
     }
 
     @Test

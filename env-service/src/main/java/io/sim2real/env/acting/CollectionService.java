@@ -368,12 +368,15 @@ public class CollectionService {
         }
     }
 
-    /** {@link Lockstep}: random steps first if the run has no policy yet, then chunks, each after a wait. */
+    /**
+     * {@link Lockstep}: random steps first if the run has no policy yet, or only one trained on its other domains'
+     * data; then chunks, each after a wait.
+     */
     private void runLockstep(Job job, Lockstep lockstep, TransitionCollector collector) throws CancelledException {
         Optional<PolicySnapshot> atStart = policies.latest(job.runId);
         long publishedAtStart = published.count(job.runId, lockstep.trainingDomains());
         long snapshotStepAtStart = atStart.map(PolicySnapshot::envStep).orElse(0L);
-        if (atStart.isEmpty()) {
+        if (atStart.isEmpty() || trainedOnOtherDomainsOnly(job, lockstep, atStart.get())) {
             collector.use(new RandomPolicy(spec, job.seed));
             job.policyVersion = 0;
             long randomSteps = Math.min(lockstep.initialRandomSteps(), job.envSteps);
@@ -396,6 +399,19 @@ public class CollectionService {
             collector.collect(Math.min(lockstep.chunk(), job.envSteps - collector.stepsTaken()));
             job.progress(collector);
         }
+    }
+
+    /**
+     * Whether the run's snapshot can have seen none of this collection's domain: this process has published none of
+     * the domain's transitions for the run, and the run's other training domains account for everything the
+     * snapshot trained on. That is a run whose offline real data came first: its learner trained on them alone, and
+     * the simulator still needs MBPO's random exploration (without it, a policy fitted offline to 5,000 real
+     * transitions took the first sim steps). After a restart the counts start from zero, and a snapshot is trusted.
+     */
+    private boolean trainedOnOtherDomainsOnly(Job job, Lockstep lockstep, PolicySnapshot snapshot) {
+        List<Domain> others = lockstep.trainingDomains().stream().filter(d -> d != job.domain).toList();
+        return !others.isEmpty() && published.count(job.runId, List.of(job.domain)) == 0
+                && snapshot.envStep() <= published.count(job.runId, others);
     }
 
     private PolicySnapshot awaitPolicy(Job job, Lockstep lockstep, long target) throws CancelledException {

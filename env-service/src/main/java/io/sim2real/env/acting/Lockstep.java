@@ -13,8 +13,9 @@ import java.util.Optional;
  *
  * <p>A collection with policy {@code snapshot} of a run whose mode is {@code lockstep}, in one of the run's
  * training domains, acts in chunks of {@code chunk} env steps. If the run has no snapshot when the collection
- * starts, its first {@code initialRandomSteps} env steps take uniform random actions (MBPO's initial
- * exploration; it must reach policy-service's {@code min-transitions}, or no policy is ever trained). Before
+ * starts, or only one trained on the run's other domains (offline real data published before the sim collection),
+ * its first {@code initialRandomSteps} env steps take uniform random actions (MBPO's initial exploration; it must
+ * reach policy-service's {@code min-transitions}, or no policy is ever trained). Before
  * every later chunk the collection waits until env-service holds a snapshot of the run whose {@code envStep}
  * (the transitions of the run's training domains the learner had consumed, and paid every update for) is at
  * least {@link #target}, then acts with that newest snapshot. Waiting longer than {@code timeout} fails the
@@ -25,7 +26,8 @@ import java.util.Optional;
  *
  * @param chunk              env steps between waits ({@code sim2real.env.lockstep-chunk}; RunSpec parameter
  *                           {@code lockstepChunk})
- * @param initialRandomSteps random env steps before the first wait when the run has no snapshot yet
+ * @param initialRandomSteps random env steps before the first wait when the run has no snapshot yet (or one
+ *                           trained on other domains only)
  *                           ({@code sim2real.env.lockstep-initial-random-steps}; {@code initialRandomSteps})
  * @param timeout            longest wait for one snapshot ({@code sim2real.env.lockstep-timeout};
  *                           {@code lockstepTimeoutSeconds})
