@@ -356,8 +356,4 @@ public final class GaussianEnsemble {
         return p;
     }
 
-    /** log(1 + e^x), to 3e-7 (FastMath). */
-    static float softplus(float x) {
-        return FastMath.softplus(x);
-    }
 }

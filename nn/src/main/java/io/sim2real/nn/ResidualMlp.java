@@ -107,16 +107,7 @@ public final class ResidualMlp {
         // Heap loops, not INDArray.addi: an ND4J op per array costs more than the addition itself at these sizes.
         List<INDArray> grads = g.gradients();
         for (int p = 0; p < grads.size(); p++) {
-            FloatBuffer sum = F32.view(gradientSums.get(p));
-            int n = sum.capacity();
-            float[] acc = HeapScratch.get(0, n);
-            float[] add = HeapScratch.get(1, n);
-            sum.get(0, acc, 0, n);
-            F32.view(grads.get(p)).get(0, add, 0, n);
-            for (int i = 0; i < n; i++) {
-                acc[i] += add[i];
-            }
-            sum.put(0, acc, 0, n);
+            HeapScratch.combine(gradientSums.get(p), 1f, grads.get(p), 1f);
         }
         return views.rows(gIn, rows);
     }

@@ -233,20 +233,10 @@ public final class Sac {
         copy(critic.parameters(), target.parameters(), (float) config.tau());
     }
 
-    /** to = (1 - tau) to + tau from, over heap copies so that the loop is SIMD code (see HeapScratch). */
+    /** to = (1 - tau) to + tau from. */
     private static void copy(List<INDArray> from, List<INDArray> to, float tau) {
         for (int p = 0; p < from.size(); p++) {
-            FloatBuffer f = F32.view(from.get(p));
-            FloatBuffer t = F32.view(to.get(p));
-            int n = f.capacity();
-            float[] fs = HeapScratch.get(0, n);
-            float[] ts = HeapScratch.get(1, n);
-            f.get(0, fs, 0, n);
-            t.get(0, ts, 0, n);
-            for (int j = 0; j < n; j++) {
-                ts[j] = (1 - tau) * ts[j] + tau * fs[j];
-            }
-            t.put(0, ts, 0, n);
+            HeapScratch.combine(to.get(p), 1 - tau, from.get(p), tau);
         }
     }
 }

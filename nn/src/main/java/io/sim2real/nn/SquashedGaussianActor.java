@@ -89,7 +89,7 @@ public final class SquashedGaussianActor {
                 a.put(r * actDim + j, ak);
                 // log N(u) - log(1 - tanh(u)^2), the latter as 2 (log 2 - u - softplus(-2u)) for stability
                 lp += -0.5f * eps[k] * eps[k] - logStd - HALF_LOG_2PI
-                        - 2f * ((float) Math.log(2) - uk - GaussianEnsemble.softplus(-2f * uk));
+                        - 2f * ((float) Math.log(2) - uk - FastMath.softplus(-2f * uk));
             }
             logProb[r] = lp;
         }
