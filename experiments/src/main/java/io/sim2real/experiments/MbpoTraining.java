@@ -1,22 +1,27 @@
 package io.sim2real.experiments;
 
 import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.PerturbationKind;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
-import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.datasets.Dataset;
+import io.sim2real.datasets.DatasetException;
+import io.sim2real.datasets.DatasetReader;
 import io.sim2real.experiments.report.LineChart;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Stats;
 import io.sim2real.experiments.report.Table;
 import io.sim2real.nn.ActorRunner;
-import io.sim2real.nn.DynamicsModel;
 import io.sim2real.nn.EnsembleConfig;
 import io.sim2real.nn.PolicySnapshots;
 import io.sim2real.nn.Sac;
 import io.sim2real.nn.SacConfig;
+import io.sim2real.nn.latent.LatentConfig;
+import io.sim2real.nn.latent.LatentModel;
+import io.sim2real.nn.latent.Transitions;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
@@ -31,18 +36,24 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * {@code sim2real train}: MBPO (or SAC alone) on HalfCheetah in one process, in lockstep: every environment step
- * is followed by its G policy updates, the model is retrained every {@code model-every} steps and branched
- * rollouts of length 1 (HalfCheetah's schedule) refill the model buffer. The nn core is the services' own; this
- * is the reproducible reference of the loop they run asynchronously over Kafka. Evaluates the deterministic
- * policy in sim every {@code eval-every} steps, and at the end in sim and under each perturbation (the paper's
- * Table 1 shape); saves the policy as a PolicySnapshot (JSON) that env-service and the services accept.
+ * {@code sim2real train}: MBPO (or SAC alone), or a method that also trains on an offline real dataset (mbpo-mixed,
+ * latent-sim-init, latent-real-init), on HalfCheetah in one process, in lockstep: every environment step is
+ * followed by its G policy updates, a model round runs every {@code model-every} steps and branched rollouts of
+ * length 1 (HalfCheetah's schedule) refill the model buffer. The nn core and the model rounds are the services'
+ * own; this is the reproducible reference of the loop they run asynchronously over Kafka. Each round measures its
+ * model's one-step fidelity on transitions it never trained on: the newest sim steps and a probe of the current
+ * policy in the real physics. Evaluates the deterministic policy in sim (and the real physics) every
+ * {@code eval-every} steps, and at the end in sim and under each perturbation (the paper's Table 1 shape); saves
+ * the policy as a PolicySnapshot (JSON) that env-service and the services accept.
  */
 public final class MbpoTraining {
 
     static final Set<String> OPTIONS = Set.of("method", "env-steps", "updates-per-step", "initial-steps", "model-every",
             "rollouts-per-step", "real-ratio", "eval-every", "eval-episodes", "seed", "members", "elites", "hidden",
-            "max-epochs", "factors", "kinds", "out");
+            "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps");
+    private static final Set<String> METHODS = Set.of("mbpo", "sac", "mbpo-mixed", "latent-sim-init", "latent-real-init");
+    /** Steps of the current policy in the real physics per round, to measure the model's fidelity there. */
+    private static final int PROBE_STEPS = 250;
 
     private MbpoTraining() {
     }
@@ -50,10 +61,14 @@ public final class MbpoTraining {
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
         String method = args.text("method", "mbpo");
-        if (!method.equals("mbpo") && !method.equals("sac")) {
-            throw new IllegalArgumentException("--method must be mbpo or sac, got '" + method + "'");
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("--method must be one of " + new java.util.TreeSet<>(METHODS) + ", got '" + method + "'");
         }
-        boolean useModel = method.equals("mbpo");
+        boolean usesReal = !method.equals("mbpo") && !method.equals("sac");
+        if (usesReal != args.has("real-dataset")) {
+            throw new IllegalArgumentException(usesReal ? "--method " + method + " needs --real-dataset FILE (a .s2rds dataset of the real domain)"
+                    : "--real-dataset is only for methods that train on real data (mbpo-mixed, latent-*)");
+        }
         int envSteps = args.integer("env-steps", 30000);
         int g = args.integer("updates-per-step", 20);
         int initial = args.integer("initial-steps", 5000);
@@ -64,35 +79,59 @@ public final class MbpoTraining {
         int evalEpisodes = args.integer("eval-episodes", 3);
         long seed = args.integer("seed", 1);
         int members = args.integer("members", 7);
+        int jointSteps = args.integer("joint-steps", modelEvery);
         EnsembleConfig ensemble = EnsembleConfig.mbpo(seed).withSize(members, args.integer("elites", Math.min(5, members)),
                 args.integers("hidden", "200,200,200,200")).withEpochs(args.integer("max-epochs", 1000));
         List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
         List<Double> factors = args.numbers("factors", "1.5,2.0");
         Path outDir = Path.of(args.text("out", "reports/train-" + method + "-" + java.time.LocalDateTime.now().withNano(0)
                 .toString().replace(":", "")));
-        if (initial < 1 || initial > envSteps || g < 0 || modelEvery < 1) {
-            throw new IllegalArgumentException("need 1 <= --initial-steps <= --env-steps, --updates-per-step >= 0, --model-every >= 1");
+        if (initial < 1 || initial > envSteps || g < 0 || modelEvery < 1 || jointSteps < 0) {
+            throw new IllegalArgumentException("need 1 <= --initial-steps <= --env-steps, --updates-per-step >= 0, --model-every >= 1, "
+                    + "--joint-steps >= 0");
         }
+        Dataset realDataset = usesReal ? realDataset(Path.of(args.text("real-dataset", ""))) : null;
+        DomainPhysics realPhysics = usesReal ? DomainPhysics.of(realDataset.header().physics()) : null;
+        ModelRounds rounds = switch (method) {
+            case "mbpo" -> new ModelRounds.Ensemble(ensemble, false);
+            case "mbpo-mixed" -> new ModelRounds.Ensemble(ensemble, true);
+            case "latent-sim-init", "latent-real-init" -> new ModelRounds.Latent(method.equals("latent-sim-init")
+                    ? LatentModel.Init.SIM : LatentModel.Init.REAL, ensemble, LatentConfig.defaults(seed), jointSteps);
+            default -> null;
+        };
         Files.createDirectories(outDir);
 
-        out.printf("train %s: %d env steps (%d random first), G = %d updates per step, seed %d%s%n", method, envSteps, initial,
-                g, seed, useModel ? String.format(Locale.ROOT, ", model every %d steps, %d rollouts per step, real ratio %.2f",
-                        modelEvery, rolloutsPerStep, realRatio) : "");
+        out.printf("train %s: %d env steps (%d random first), G = %d updates per step, seed %d%s%s%n", method, envSteps, initial,
+                g, seed, rounds != null ? String.format(Locale.ROOT, ", model every %d steps, %d rollouts per step, real ratio %.2f",
+                        modelEvery, rolloutsPerStep, realRatio) : "",
+                usesReal ? ", real data: " + realDataset + " " + realPhysics : "");
         SplittableRandom random = new SplittableRandom(seed);
         SacConfig sacConfig = SacConfig.standard(17, 6, seed);
         Sac sac = new Sac(sacConfig);
-        DynamicsModel model = useModel ? new DynamicsModel(17, 6, ensemble) : null;
-        TransitionStore envData = new TransitionStore(envSteps);
+        TransitionStore simData = new TransitionStore(envSteps);
+        TransitionStore realData = new TransitionStore(Math.max(1, usesReal ? realDataset.size() : 1));
+        // SAC's environment share: every training domain's transitions, as policy-service keeps them.
+        TransitionStore envData = new TransitionStore(envSteps + (usesReal ? realDataset.size() : 0));
+        if (usesReal) {
+            for (TransitionBatch b : realDataset.toBatches("train", "real-dataset", 1000)) {
+                realData.add(b);
+                envData.add(b);
+            }
+        }
         TransitionStore modelData = new TransitionStore(Math.max(1, rolloutsPerStep * modelEvery));
-        Table curve = new Table("Learning curve (deterministic policy, sim)", List.of("env step", "return", "episodes",
-                "updates", "model hold-out MSE", "minutes"));
+        Table curve = new Table("Learning curve (deterministic policy)", List.of("env step", "return sim",
+                "return real", "episodes", "updates", "fidelity sim", "fidelity real", "last model round", "minutes"));
         LineChart curveChart = new LineChart("Return against environment steps", "env steps", "return");
         long start = System.nanoTime();
         long updates = 0;
-        double holdout = Double.NaN;
+        int trainedUpTo = 0;
+        double[] fidelity = {Double.NaN, Double.NaN};
+        String lastRound = "none";
         ActorRunner behaviour = null;
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed)) {
+        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed);
+             HalfCheetahEnv probe = usesReal ? new HalfCheetahEnv(realPhysics, 1, 1, seed + 7) : null) {
             double[][] obs = env.reset();
+            double[][] probeObs = probe == null ? null : probe.reset();
             for (int t = 1; t <= envSteps; t++) {
                 double[][] act;
                 if (t <= initial) {
@@ -105,16 +144,32 @@ public final class MbpoTraining {
                 }
                 StepResult s = env.step(act);
                 if (!s.unstable()[0]) {
-                    envData.add(new TransitionBatch(SchemaVersion.CURRENT, "train", Domain.SIM, "train", updates,
-                            s.episodeIds(), s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated()));
+                    TransitionBatch b = new TransitionBatch(SchemaVersion.CURRENT, "train", Domain.SIM, "train", updates,
+                            s.episodeIds(), s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated());
+                    simData.add(b);
+                    envData.add(b);
                 }
                 obs = env.observations();
                 if (t >= initial) {
-                    if (useModel && (t == initial || t % modelEvery == 0)) {
-                        holdout = modelRound(model, envData, modelData, sac, updates, rolloutsPerStep * modelEvery, random);
+                    if (rounds != null && (t == initial || t % modelEvery == 0)) {
+                        Transitions sim = transitions(simData.snapshot());
+                        Transitions real = transitions(realData.snapshot());
+                        if (t > initial) {
+                            ActorRunner current = new ActorRunner(snapshot(sac, updates));
+                            fidelity[0] = rounds.fidelity(Domain.SIM, tail(sim, trainedUpTo), random);
+                            if (probe != null) {
+                                double[][][] probed = {probeObs};
+                                fidelity[1] = rounds.fidelity(Domain.REAL, probeTransitions(probe, probed, current, random), random);
+                                probeObs = probed[0];
+                            }
+                        }
+                        lastRound = rounds.train(sim, usesReal ? real : empty(), random);
+                        trainedUpTo = sim.size();
+                        rounds.rollouts(simData, realData, new ActorRunner(snapshot(sac, updates)), rolloutsPerStep * modelEvery,
+                                updates, random, modelData);
                     }
                     for (int u = 0; u < g; u++) {
-                        TransitionStore.Sample batch = batch(envData, useModel ? modelData : null, realRatio,
+                        TransitionStore.Sample batch = batch(envData, rounds != null ? modelData : null, realRatio,
                                 sacConfig.batchSize(), random);
                         sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), sacConfig.batchSize());
                         updates++;
@@ -123,18 +178,23 @@ public final class MbpoTraining {
                 if (t % evalEvery == 0 || t == envSteps) {
                     PolicySnapshot now = snapshot(sac, updates);
                     List<Double> returns = evaluate(now, DomainPhysics.neutral(), evalEpisodes, 10_000 + t);
+                    List<Double> realReturns = usesReal ? evaluate(now, realPhysics, evalEpisodes, 10_000 + t) : List.of();
                     // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
                     // third of the final return).
                     Files.createDirectories(outDir.resolve("policies"));
                     Files.write(outDir.resolve("policies").resolve("step-" + t + ".json"), Codecs.POLICY_SNAPSHOT.encode(now));
                     double minutes = (System.nanoTime() - start) / 6e10;
-                    curve.add(List.of(String.valueOf(t), Stats.format(returns, 1), String.valueOf(returns.size()),
-                            String.valueOf(updates), String.format(Locale.ROOT, "%.4f", holdout),
-                            String.format(Locale.ROOT, "%.1f", minutes)));
-                    curveChart.point(method, t, Stats.mean(returns));
+                    curve.add(List.of(String.valueOf(t), Stats.format(returns, 1), usesReal ? Stats.format(realReturns, 1) : "–",
+                            String.valueOf(returns.size()), String.valueOf(updates), format(fidelity[0]), format(fidelity[1]),
+                            lastRound, String.format(Locale.ROOT, "%.1f", minutes)));
+                    curveChart.point("sim", t, Stats.mean(returns));
+                    if (usesReal) {
+                        curveChart.point("real", t, Stats.mean(realReturns));
+                    }
                     Files.writeString(outDir.resolve("learning_curve.csv"), curve.toCsv());
-                    out.printf("step %6d  return %s  updates %d  alpha %.3f  model MSE %.4f  %.1f min%n", t,
-                            Stats.format(returns, 1), updates, sac.alpha(), holdout, minutes);
+                    out.printf("step %6d  return sim %s%s  updates %d  alpha %.3f  fidelity sim %s real %s  [%s]  %.1f min%n", t,
+                            Stats.format(returns, 1), usesReal ? " real " + Stats.format(realReturns, 1) : "", updates, sac.alpha(),
+                            format(fidelity[0]), format(fidelity[1]), lastRound, minutes);
                 }
             }
         }
@@ -146,7 +206,7 @@ public final class MbpoTraining {
         for (double f : factors) {
             header.add("×" + f);
         }
-        Table transfer = new Table("Return of the sim-trained policy under each perturbation", header);
+        Table transfer = new Table("Return of the trained policy under each perturbation", header);
         for (String kind : kinds) {
             List<String> row = new ArrayList<>(List.of(kind));
             row.add(Stats.format(evaluate(policy, DomainPhysics.neutral(), evalEpisodes, 20_000), 1));
@@ -162,9 +222,15 @@ public final class MbpoTraining {
                 .configuration("seed", seed)
                 .configuration("budget", envSteps + " env steps, " + initial + " random first, G = " + g + ", " + updates + " SAC updates")
                 .configuration("SAC", "256-256, lr 3e-4, gamma 0.99, tau 0.005, batch 256, target entropy -6")
-                .configuration("model", useModel ? members + " members, hidden " + java.util.Arrays.toString(ensemble.hidden())
-                        + ", retrained every " + modelEvery + " steps, " + rolloutsPerStep + " rollouts of length 1 per step, real ratio "
+                .configuration("model", rounds != null ? members + " members, hidden " + java.util.Arrays.toString(ensemble.hidden())
+                        + ", a round every " + modelEvery + " steps" + (rounds instanceof ModelRounds.Latent ? " (" + jointSteps
+                        + " joint steps of the latent model)" : "") + ", " + rolloutsPerStep + " rollouts of length 1 per step, real ratio "
                         + realRatio : "none (SAC)")
+                .configuration("real data", usesReal ? realDataset + ", physics " + realPhysics.changed() : "none")
+                .configuration("fidelity", "one-step error of the model's mean prediction divided by the variance of each "
+                        + "dimension's change (0 perfect, 1 = predicting the mean change), averaged over the 17 observation "
+                        + "dimensions and the reward; sim: the steps since the last round, not yet trained on; real: "
+                        + PROBE_STEPS + " steps of the current policy in the real physics, never trained on")
                 .configuration("evaluation", evalEpisodes + " episodes of the deterministic policy, seeds from 10000 + step; final table seeds 20000+")
                 .configuration("wall time", String.format(Locale.ROOT, "%.1f min on %d cores", minutes,
                         Runtime.getRuntime().availableProcessors()));
@@ -178,49 +244,62 @@ public final class MbpoTraining {
         return readme;
     }
 
+    private static Dataset realDataset(Path file) {
+        Dataset d;
+        try {
+            d = DatasetReader.read(file, EnvSpec.HALF_CHEETAH);
+        } catch (DatasetException e) {
+            throw new IllegalArgumentException("--real-dataset " + file + ": " + e.getMessage(), e);
+        }
+        if (d.header().domain() != Domain.REAL) {
+            throw new IllegalArgumentException("--real-dataset " + file + " is a dataset of the " + d.header().domain().wireName()
+                    + " domain, not of the real one");
+        }
+        return d;
+    }
+
+    private static String format(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static Transitions transitions(TransitionStore.Snapshot s) {
+        return new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
+    }
+
+    private static Transitions empty() {
+        return new Transitions(new double[0][], new double[0][], new double[0], new double[0][]);
+    }
+
+    /** Rows from {@code from} on. */
+    private static Transitions tail(Transitions t, int from) {
+        int n = t.size();
+        return new Transitions(java.util.Arrays.copyOfRange(t.obs(), from, n), java.util.Arrays.copyOfRange(t.act(), from, n),
+                java.util.Arrays.copyOfRange(t.rew(), from, n), java.util.Arrays.copyOfRange(t.nextObs(), from, n));
+    }
+
+    /** PROBE_STEPS steps of the policy (sampled actions) in the probe env, continuing its episode. */
+    private static Transitions probeTransitions(HalfCheetahEnv probe, double[][][] obs, ActorRunner policy, SplittableRandom random) {
+        double[][] o = new double[PROBE_STEPS][];
+        double[][] a = new double[PROBE_STEPS][];
+        double[] r = new double[PROBE_STEPS];
+        double[][] o2 = new double[PROBE_STEPS][];
+        int kept = 0;
+        for (int i = 0; i < PROBE_STEPS; i++) {
+            StepResult s = probe.step(policy.act(obs[0], false, random));
+            if (!s.unstable()[0]) {
+                o[kept] = s.obs()[0];
+                a[kept] = s.act()[0];
+                r[kept] = s.rew()[0];
+                o2[kept] = s.nextObs()[0];
+                kept++;
+            }
+            obs[0] = probe.observations();
+        }
+        return new Transitions(o, a, r, o2).head(kept);
+    }
+
     private static PolicySnapshot snapshot(Sac sac, long version) {
         return PolicySnapshots.toSnapshot(sac.actor(), 17, new int[] {256, 256}, "train", version, 0);
-    }
-
-    /** Retrains the model on every env transition, then refills the model buffer with length-1 rollouts. */
-    private static double modelRound(DynamicsModel model, TransitionStore envData, TransitionStore modelData, Sac sac,
-                                     long version, int rollouts, SplittableRandom random) {
-        TransitionStore.Snapshot data = envData.snapshot();
-        DynamicsModel.TrainingReport report = model.train(data.obs(), data.act(), data.rew(), data.nextObs(), data.size());
-        double[][] starts = envData.sampleObservations(rollouts, random);
-        double[][] act = new ActorRunner(snapshot(sac, version)).act(starts, false, random);
-        double[][] next = new double[rollouts][];
-        double[] rew = new double[rollouts];
-        model.step(starts, act, rollouts, false, random, next, rew);
-        int kept = 0;
-        int[] rows = new int[rollouts];
-        for (int i = 0; i < rollouts; i++) {
-            if (finite(next[i]) && Double.isFinite(rew[i])) {
-                rows[kept++] = i;
-            }
-        }
-        double[][] o = new double[kept][];
-        double[][] a = new double[kept][];
-        double[] r = new double[kept];
-        double[][] o2 = new double[kept][];
-        for (int k = 0; k < kept; k++) {
-            o[k] = starts[rows[k]];
-            a[k] = act[rows[k]];
-            r[k] = rew[rows[k]];
-            o2[k] = next[rows[k]];
-        }
-        modelData.add(new RolloutBatch(SchemaVersion.CURRENT, "train", version, version, false, Domain.SIM, o, a, r, o2,
-                new boolean[kept]));
-        return report.eliteHoldoutMse();
-    }
-
-    private static boolean finite(double[] v) {
-        for (double x : v) {
-            if (!Double.isFinite(x)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static TransitionStore.Sample batch(TransitionStore env, TransitionStore model, double realRatio, int size,

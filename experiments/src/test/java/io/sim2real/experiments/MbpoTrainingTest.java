@@ -4,15 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.PerturbationKind;
+import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.datasets.DatasetWriter;
+import io.sim2real.physics.halfcheetah.DomainPhysics;
+import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
+import io.sim2real.physics.halfcheetah.StepResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +80,58 @@ class MbpoTrainingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(
                 new String[] {"--env-steps", "100", "--initial-steps", "500"}, new PrintStream(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().contains("--initial-steps"), e.getMessage());
+    }
+
+    @Test
+    void shouldTrainTheLatentMethodOnARealDatasetAndMeasureItsModelsFidelity(@TempDir Path dir) throws Exception {
+        Path real = realDataset(dir.resolve("real.s2rds"), Domain.REAL, 400);
+        Path out = dir.resolve("latent");
+        MbpoTraining.run(new String[] {"--method", "latent-sim-init", "--real-dataset", real.toString(), "--env-steps", "400",
+                "--initial-steps", "200", "--updates-per-step", "1", "--model-every", "100", "--joint-steps", "5",
+                "--rollouts-per-step", "10", "--eval-every", "200", "--eval-episodes", "1", "--members", "2", "--elites", "1",
+                "--hidden", "16", "--max-epochs", "2", "--kinds", "thigh_length", "--factors", "2.0", "--out", out.toString()},
+                new PrintStream(new ByteArrayOutputStream()));
+
+        List<String> curve = Files.readAllLines(out.resolve("learning_curve.csv"));
+        assertEquals(3, curve.size(), String.join("\n", curve));
+        String[] last = curve.get(2).split(",");
+        // env step, return sim, return real, episodes, updates, fidelity sim, fidelity real, ...
+        assertTrue(last[2].matches("-?[0-9.]+.*"), "evaluated in the dataset's physics: " + curve.get(2));
+        assertTrue(Double.parseDouble(last[5]) >= 0 && Double.parseDouble(last[6]) >= 0, "fidelity measured in both domains: "
+                + curve.get(2));
+        assertTrue(curve.get(2).contains("latent 5 joint steps") && curve.get(2).contains("G "), "the latent round: " + curve.get(2));
+        assertTrue(Files.readString(out.resolve("README.md")).contains("thigh_length=2.0"));
+    }
+
+    @Test
+    void shouldRefuseAMethodWithoutItsRealDataOrADatasetOfTheWrongDomain(@TempDir Path dir) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> MbpoTraining.run(new String[] {"--method", "mbpo-mixed", "--out", dir.resolve("a").toString()}, quiet));
+        assertTrue(missing.getMessage().contains("--real-dataset"), missing.getMessage());
+        Path sim = realDataset(dir.resolve("sim.s2rds"), Domain.SIM, 50);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "latent-sim-init", "--real-dataset", sim.toString(), "--out", dir.resolve("b").toString()}, quiet));
+        assertTrue(wrong.getMessage().contains("not of the real one"), wrong.getMessage());
+        IllegalArgumentException notNeeded = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "mbpo", "--real-dataset", sim.toString(), "--out", dir.resolve("c").toString()}, quiet));
+        assertTrue(notNeeded.getMessage().contains("only for methods"), notNeeded.getMessage());
+    }
+
+    /** Random-action transitions under thigh length x2, as a dataset of the given domain. */
+    private static Path realDataset(Path file, Domain domain, int steps) throws Exception {
+        DomainPhysics physics = DomainPhysics.neutral().with(PerturbationKind.THIGH_LENGTH, 2.0);
+        DatasetWriter writer = new DatasetWriter(EnvSpec.HALF_CHEETAH, domain, "random").physics(physics.changed()).seed(5L);
+        SplittableRandom random = new SplittableRandom(5);
+        try (HalfCheetahEnv env = new HalfCheetahEnv(physics, 1, 1, 5)) {
+            env.reset();
+            for (int t = 0; t < steps; t++) {
+                StepResult s = env.step(new double[][] {Behaviour.RANDOM.action(t, random)});
+                writer.append(new TransitionBatch(SchemaVersion.CURRENT, "data", domain, "data", 0, s.episodeIds(),
+                        s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated()));
+            }
+        }
+        DatasetWriter.write(writer.toDataset(), file);
+        return file;
     }
 }

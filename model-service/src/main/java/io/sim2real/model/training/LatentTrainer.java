@@ -14,6 +14,7 @@ import io.sim2real.model.store.StoreRegistry;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.DynamicsModel;
+import io.sim2real.nn.Rollouts;
 import io.sim2real.nn.NonFiniteException;
 import io.sim2real.nn.latent.GapAnalysis;
 import io.sim2real.nn.latent.LatentConfig;

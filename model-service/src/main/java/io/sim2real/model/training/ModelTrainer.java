@@ -13,6 +13,7 @@ import io.sim2real.replay.TransitionStore;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.DynamicsModel;
+import io.sim2real.nn.Rollouts;
 import io.sim2real.nn.NonFiniteException;
 import io.sim2real.service.runs.RunRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;

@@ -156,7 +156,7 @@ public final class LatentModel {
     public static LatentModel random(Transitions sim, Transitions real, int obsDim, int actDim, EnsembleConfig ensemble,
                                      LatentConfig config) {
         DynamicsModel model = new DynamicsModel(obsDim, actDim, forJointTraining(ensemble));
-        Transitions both = concat(sim, real);
+        Transitions both = sim.concat(real);
         model.fitStandardization(both.obs(), both.act(), both.rew(), both.nextObs(), both.size());
         return new LatentModel(model, config, centre(model, obsDim), scale(model, obsDim));
     }
@@ -201,23 +201,6 @@ public final class LatentModel {
             c[j] = s.std(j);
         }
         return c;
-    }
-
-    static Transitions concat(Transitions a, Transitions b) {
-        int n = a.size() + b.size();
-        double[][] obs = new double[n][];
-        double[][] act = new double[n][];
-        double[] rew = new double[n];
-        double[][] next = new double[n][];
-        for (int i = 0; i < n; i++) {
-            Transitions t = i < a.size() ? a : b;
-            int k = i < a.size() ? i : i - a.size();
-            obs[i] = t.obs()[k];
-            act[i] = t.act()[k];
-            rew[i] = t.rew()[k];
-            next[i] = t.nextObs()[k];
-        }
-        return new Transitions(obs, act, rew, next);
     }
 
     private List<ResidualMlp> residualNetworks() {

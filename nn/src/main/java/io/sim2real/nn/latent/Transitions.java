@@ -19,4 +19,18 @@ public record Transitions(double[][] obs, double[][] act, double[] rew, double[]
         return new Transitions(java.util.Arrays.copyOf(obs, n), java.util.Arrays.copyOf(act, n),
                 java.util.Arrays.copyOf(rew, n), java.util.Arrays.copyOf(nextObs, n));
     }
+
+    /** These transitions followed by {@code other}'s (the same row arrays, not copies). */
+    public Transitions concat(Transitions other) {
+        int n = size() + other.size();
+        double[][] o = java.util.Arrays.copyOf(obs, n);
+        double[][] a = java.util.Arrays.copyOf(act, n);
+        double[] r = java.util.Arrays.copyOf(rew, n);
+        double[][] o2 = java.util.Arrays.copyOf(nextObs, n);
+        System.arraycopy(other.obs, 0, o, size(), other.size());
+        System.arraycopy(other.act, 0, a, size(), other.size());
+        System.arraycopy(other.rew, 0, r, size(), other.size());
+        System.arraycopy(other.nextObs, 0, o2, size(), other.size());
+        return new Transitions(o, a, r, o2);
+    }
 }

@@ -1,11 +1,9 @@
-package io.sim2real.model.training;
+package io.sim2real.nn;
 
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.RolloutBatch;
-import io.sim2real.nn.ActorRunner;
-import io.sim2real.nn.RolloutModel;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
