@@ -40,9 +40,10 @@ import java.util.SplittableRandom;
  * latent-sim-init, latent-real-init), on HalfCheetah in one process, in lockstep: every environment step is
  * followed by its G policy updates, a model round runs every {@code model-every} steps and branched rollouts of
  * length 1 (HalfCheetah's schedule) refill the model buffer. The nn core and the model rounds are the services'
- * own; this is the reproducible reference of the loop they run asynchronously over Kafka. Each round measures its
- * model's one-step fidelity on transitions it never trained on: the newest sim steps and a probe of the current
- * policy in the real physics. Evaluates the deterministic policy in sim (and the real physics) every
+ * own; this is the reproducible reference of the loop they run asynchronously over Kafka. After each round the
+ * model is checked against MuJoCo from rollout start states of each domain (its rollout fidelity), which tells a
+ * model that predicts badly from a method that fails for other reasons. Evaluates the deterministic policy in sim
+ * (and the real physics) every
  * {@code eval-every} steps, and at the end in sim and under each perturbation (the paper's Table 1 shape); saves
  * the policy as a PolicySnapshot (JSON) that env-service and the services accept.
  */
@@ -52,8 +53,8 @@ public final class MbpoTraining {
             "rollouts-per-step", "real-ratio", "eval-every", "eval-episodes", "seed", "members", "elites", "hidden",
             "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps");
     private static final Set<String> METHODS = Set.of("mbpo", "sac", "mbpo-mixed", "latent-sim-init", "latent-real-init");
-    /** Steps of the current policy in the real physics per round, to measure the model's fidelity there. */
-    private static final int PROBE_STEPS = 250;
+    /** Rollout start states per domain and round at which the model is checked against MuJoCo. */
+    private static final int FIDELITY_STATES = 500;
 
     private MbpoTraining() {
     }
@@ -124,14 +125,13 @@ public final class MbpoTraining {
         LineChart curveChart = new LineChart("Return against environment steps", "env steps", "return");
         long start = System.nanoTime();
         long updates = 0;
-        int trainedUpTo = 0;
         double[] fidelity = {Double.NaN, Double.NaN};
         String lastRound = "none";
         ActorRunner behaviour = null;
         try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed);
-             HalfCheetahEnv probe = usesReal ? new HalfCheetahEnv(realPhysics, 1, 1, seed + 7) : null) {
+             HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, seed);
+             HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, seed) : null) {
             double[][] obs = env.reset();
-            double[][] probeObs = probe == null ? null : probe.reset();
             for (int t = 1; t <= envSteps; t++) {
                 double[][] act;
                 if (t <= initial) {
@@ -154,19 +154,13 @@ public final class MbpoTraining {
                     if (rounds != null && (t == initial || t % modelEvery == 0)) {
                         Transitions sim = transitions(simData.snapshot());
                         Transitions real = transitions(realData.snapshot());
-                        if (t > initial) {
-                            ActorRunner current = new ActorRunner(snapshot(sac, updates));
-                            fidelity[0] = rounds.fidelity(Domain.SIM, tail(sim, trainedUpTo), random);
-                            if (probe != null) {
-                                double[][][] probed = {probeObs};
-                                fidelity[1] = rounds.fidelity(Domain.REAL, probeTransitions(probe, probed, current, random), random);
-                                probeObs = probed[0];
-                            }
-                        }
                         lastRound = rounds.train(sim, usesReal ? real : empty(), random);
-                        trainedUpTo = sim.size();
-                        rounds.rollouts(simData, realData, new ActorRunner(snapshot(sac, updates)), rolloutsPerStep * modelEvery,
-                                updates, random, modelData);
+                        ActorRunner current = new ActorRunner(snapshot(sac, updates));
+                        fidelity[0] = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, random);
+                        if (realTruth != null) {
+                            fidelity[1] = rollFidelity(rounds, Domain.REAL, realData, realTruth, current, random);
+                        }
+                        rounds.rollouts(simData, realData, current, rolloutsPerStep * modelEvery, updates, random, modelData);
                     }
                     for (int u = 0; u < g; u++) {
                         TransitionStore.Sample batch = batch(envData, rounds != null ? modelData : null, realRatio,
@@ -227,10 +221,11 @@ public final class MbpoTraining {
                         + " joint steps of the latent model)" : "") + ", " + rolloutsPerStep + " rollouts of length 1 per step, real ratio "
                         + realRatio : "none (SAC)")
                 .configuration("real data", usesReal ? realDataset + ", physics " + realPhysics.changed() : "none")
-                .configuration("fidelity", "one-step error of the model's mean prediction divided by the variance of each "
-                        + "dimension's change (0 perfect, 1 = predicting the mean change), averaged over the 17 observation "
-                        + "dimensions and the reward; sim: the steps since the last round, not yet trained on; real: "
-                        + PROBE_STEPS + " steps of the current policy in the real physics, never trained on")
+                .configuration("fidelity", "rollout fidelity after each round: from " + FIDELITY_STATES + " start states of "
+                        + "each domain's data, drawn as rollouts draw them, with the policy's sampled actions, the squared error "
+                        + "of the model's mean prediction against MuJoCo stepped in that domain, divided by the variance of each "
+                        + "dimension's change (0 perfect, 1 = no better than the mean change), averaged over the 17 observation "
+                        + "dimensions and the reward")
                 .configuration("evaluation", evalEpisodes + " episodes of the deterministic policy, seeds from 10000 + step; final table seeds 20000+")
                 .configuration("wall time", String.format(Locale.ROOT, "%.1f min on %d cores", minutes,
                         Runtime.getRuntime().availableProcessors()));
@@ -270,32 +265,16 @@ public final class MbpoTraining {
         return new Transitions(new double[0][], new double[0][], new double[0], new double[0][]);
     }
 
-    /** Rows from {@code from} on. */
-    private static Transitions tail(Transitions t, int from) {
-        int n = t.size();
-        return new Transitions(java.util.Arrays.copyOfRange(t.obs(), from, n), java.util.Arrays.copyOfRange(t.act(), from, n),
-                java.util.Arrays.copyOfRange(t.rew(), from, n), java.util.Arrays.copyOfRange(t.nextObs(), from, n));
-    }
-
-    /** PROBE_STEPS steps of the policy (sampled actions) in the probe env, continuing its episode. */
-    private static Transitions probeTransitions(HalfCheetahEnv probe, double[][][] obs, ActorRunner policy, SplittableRandom random) {
-        double[][] o = new double[PROBE_STEPS][];
-        double[][] a = new double[PROBE_STEPS][];
-        double[] r = new double[PROBE_STEPS];
-        double[][] o2 = new double[PROBE_STEPS][];
-        int kept = 0;
-        for (int i = 0; i < PROBE_STEPS; i++) {
-            StepResult s = probe.step(policy.act(obs[0], false, random));
-            if (!s.unstable()[0]) {
-                o[kept] = s.obs()[0];
-                a[kept] = s.act()[0];
-                r[kept] = s.rew()[0];
-                o2[kept] = s.nextObs()[0];
-                kept++;
-            }
-            obs[0] = probe.observations();
-        }
-        return new Transitions(o, a, r, o2).head(kept);
+    /**
+     * The rollout fidelity of the round's model in domain d: from FIDELITY_STATES start states drawn as rollouts draw
+     * them, with the policy's sampled actions, the model's mean prediction against MuJoCo stepped in that domain.
+     */
+    private static double rollFidelity(ModelRounds rounds, Domain d, TransitionStore starts, HalfCheetahEnv truth,
+                                       ActorRunner policy, SplittableRandom random) {
+        double[][] obs = starts.sampleObservations(FIDELITY_STATES, random);
+        truth.setStates(obs);
+        StepResult s = truth.step(policy.act(obs, false, random));
+        return rounds.fidelity(d, new Transitions(s.obs(), s.act(), s.rew(), s.nextObs()), random);
     }
 
     private static PolicySnapshot snapshot(Sac sac, long version) {

@@ -18,15 +18,10 @@ import java.util.SplittableRandom;
 
 /**
  * The model side of {@code sim2real train}, one implementation per method, as model-service runs it: what a model
- * round trains, the model that branched rollouts step, and where the rollouts start. Each round also reports the
- * model's one-step fidelity on transitions it has not trained on, which is how a method that fails to learn is
- * told apart from a model that predicts badly.
+ * round trains, the model that branched rollouts step, and where the rollouts start; and the normalised one-step
+ * error by which a round's model is checked against MuJoCo.
  */
 abstract class ModelRounds {
-
-    /** Round summary for the log and the learning curve. */
-    record Round(String summary, double simFidelity, double realFidelity) {
-    }
 
     protected final EnvSpec spec = EnvSpec.HALF_CHEETAH;
 

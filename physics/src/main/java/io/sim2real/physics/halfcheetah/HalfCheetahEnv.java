@@ -139,6 +139,36 @@ public final class HalfCheetahEnv implements AutoCloseable {
         return copy(currentObs);
     }
 
+    /**
+     * Puts env i in the state that observation {@code obs[i]} describes (qpos without rootx, then qvel; rootx = 0)
+     * and starts a new episode there. HalfCheetah's dynamics do not depend on rootx, so the next step is the ground
+     * truth of a model's one-step prediction from that observation. Refused in domains whose observation is not
+     * the whole state (observation noise, action delay).
+     */
+    public void setStates(double[][] obs) {
+        if (observationNoise > 0 || actionDelay > 0) {
+            throw new IllegalStateException("an observation is not the whole state under observation noise or action delay");
+        }
+        if (obs.length != datas.length) {
+            throw new IllegalArgumentException("got " + obs.length + " observations for " + datas.length + " environments");
+        }
+        int nq = model.nq();
+        for (int i = 0; i < obs.length; i++) {
+            if (obs[i].length != SPEC.obsDim()) {
+                throw new IllegalArgumentException("observation " + i + " has " + obs[i].length + " values, not " + SPEC.obsDim());
+            }
+            double[] qpos = new double[nq];
+            System.arraycopy(obs[i], 0, qpos, 1, nq - 1);
+            double[] qvel = java.util.Arrays.copyOfRange(obs[i], nq - 1, nq - 1 + model.nv());
+            datas[i].reset(qpos, qvel);
+            rootX[i] = 0;
+            stepIndex[i] = 0;
+            episodeCount[i]++;
+            currentObs[i] = obs[i].clone();
+        }
+        started = true;
+    }
+
     /** Steps every env with its action (row i for env i). */
     public StepResult step(double[][] actions) {
         ensureStarted();

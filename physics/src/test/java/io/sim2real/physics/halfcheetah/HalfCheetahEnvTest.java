@@ -162,4 +162,37 @@ class HalfCheetahEnvTest {
             assertArrayEquals(new double[] {1, -1, 0, 0, 0, 0}, s.act()[0], 0.0);
         }
     }
+
+    @Test
+    void shouldStepFromAStateSetByItsObservationAsTheTrajectoryItCameFrom() {
+        DomainPhysics physics = DomainPhysics.neutral().with(PerturbationKind.THIGH_LENGTH, 2.0);
+        SplittableRandom actions = new SplittableRandom(4);
+        try (HalfCheetahEnv trajectory = new HalfCheetahEnv(physics, 3, 1, 11);
+             HalfCheetahEnv fromState = new HalfCheetahEnv(physics, 3, 1, 12)) {
+            trajectory.reset();
+            for (int t = 0; t < 150; t++) {
+                trajectory.step(randomActions(actions, 3));
+            }
+            double[][] obs = trajectory.observations();
+            fromState.setStates(obs);
+            assertArrayEquals(obs[1], fromState.observations()[1], 0.0);
+            double[][] act = randomActions(actions, 3);
+            StepResult expected = trajectory.step(act);
+            StepResult actual = fromState.step(act);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(expected.nextObs()[i], actual.nextObs()[i], 1e-6, "env " + i);
+                assertEquals(expected.rew()[i], actual.rew()[i], 1e-6, "the reward's forward velocity, from rootx = 0");
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseToSetAStateAnObservationDoesNotDescribe() {
+        try (HalfCheetahEnv noisy = new HalfCheetahEnv(DomainPhysics.neutral().with(PerturbationKind.OBSERVATION_NOISE, 0.1), 1, 1, 1);
+             HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 2, 1, 1)) {
+            assertThrows(IllegalStateException.class, () -> noisy.setStates(new double[1][17]));
+            assertThrows(IllegalArgumentException.class, () -> env.setStates(new double[1][17]));
+            assertThrows(IllegalArgumentException.class, () -> env.setStates(new double[2][16]));
+        }
+    }
 }
