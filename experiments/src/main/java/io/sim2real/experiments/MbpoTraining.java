@@ -121,11 +121,11 @@ public final class MbpoTraining {
         }
         TransitionStore modelData = new TransitionStore(Math.max(1, rolloutsPerStep * modelEvery));
         Table curve = new Table("Learning curve (deterministic policy)", List.of("env step", "return sim",
-                "return real", "episodes", "updates", "fidelity sim", "fidelity real", "last model round", "minutes"));
+                "return real", "episodes", "updates", "fidelity sim", "fidelity real", "sampled sim", "sampled real", "last model round", "minutes"));
         LineChart curveChart = new LineChart("Return against environment steps", "env steps", "return");
         long start = System.nanoTime();
         long updates = 0;
-        double[] fidelity = {Double.NaN, Double.NaN};
+        double[] fidelity = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
         String lastRound = "none";
         ActorRunner behaviour = null;
         try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed);
@@ -156,10 +156,10 @@ public final class MbpoTraining {
                         Transitions real = transitions(realData.snapshot());
                         lastRound = rounds.train(sim, usesReal ? real : empty(), random);
                         ActorRunner current = new ActorRunner(snapshot(sac, updates));
-                        fidelity[0] = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, random);
-                        if (realTruth != null) {
-                            fidelity[1] = rollFidelity(rounds, Domain.REAL, realData, realTruth, current, random);
-                        }
+                        double[] sim2 = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, random);
+                        double[] real2 = realTruth == null ? new double[] {Double.NaN, Double.NaN}
+                                : rollFidelity(rounds, Domain.REAL, realData, realTruth, current, random);
+                        fidelity = new double[] {sim2[0], real2[0], sim2[1], real2[1]};
                         rounds.rollouts(simData, realData, current, rolloutsPerStep * modelEvery, updates, random, modelData);
                     }
                     for (int u = 0; u < g; u++) {
@@ -180,15 +180,15 @@ public final class MbpoTraining {
                     double minutes = (System.nanoTime() - start) / 6e10;
                     curve.add(List.of(String.valueOf(t), Stats.format(returns, 1), usesReal ? Stats.format(realReturns, 1) : "–",
                             String.valueOf(returns.size()), String.valueOf(updates), format(fidelity[0]), format(fidelity[1]),
-                            lastRound, String.format(Locale.ROOT, "%.1f", minutes)));
+                            format(fidelity[2]), format(fidelity[3]), lastRound, String.format(Locale.ROOT, "%.1f", minutes)));
                     curveChart.point("sim", t, Stats.mean(returns));
                     if (usesReal) {
                         curveChart.point("real", t, Stats.mean(realReturns));
                     }
                     Files.writeString(outDir.resolve("learning_curve.csv"), curve.toCsv());
-                    out.printf("step %6d  return sim %s%s  updates %d  alpha %.3f  fidelity sim %s real %s  [%s]  %.1f min%n", t,
+                    out.printf("step %6d  return sim %s%s  updates %d  alpha %.3f  fidelity sim %s real %s (sampled %s / %s)  [%s]  %.1f min%n", t,
                             Stats.format(returns, 1), usesReal ? " real " + Stats.format(realReturns, 1) : "", updates, sac.alpha(),
-                            format(fidelity[0]), format(fidelity[1]), lastRound, minutes);
+                            format(fidelity[0]), format(fidelity[1]), format(fidelity[2]), format(fidelity[3]), lastRound, minutes);
                 }
             }
         }
@@ -225,7 +225,7 @@ public final class MbpoTraining {
                         + "each domain's data, drawn as rollouts draw them, with the policy's sampled actions, the squared error "
                         + "of the model's mean prediction against MuJoCo stepped in that domain, divided by the variance of each "
                         + "dimension's change (0 perfect, 1 = no better than the mean change), averaged over the 17 observation "
-                        + "dimensions and the reward")
+                        + "dimensions and the reward; 'sampled': the same for predictions sampled as rollouts sample them")
                 .configuration("evaluation", evalEpisodes + " episodes of the deterministic policy, seeds from 10000 + step; final table seeds 20000+")
                 .configuration("wall time", String.format(Locale.ROOT, "%.1f min on %d cores", minutes,
                         Runtime.getRuntime().availableProcessors()));
@@ -267,14 +267,16 @@ public final class MbpoTraining {
 
     /**
      * The rollout fidelity of the round's model in domain d: from FIDELITY_STATES start states drawn as rollouts draw
-     * them, with the policy's sampled actions, the model's mean prediction against MuJoCo stepped in that domain.
+     * them, with the policy's sampled actions, the model's mean and sampled predictions against MuJoCo stepped in
+     * that domain.
      */
-    private static double rollFidelity(ModelRounds rounds, Domain d, TransitionStore starts, HalfCheetahEnv truth,
-                                       ActorRunner policy, SplittableRandom random) {
+    private static double[] rollFidelity(ModelRounds rounds, Domain d, TransitionStore starts, HalfCheetahEnv truth,
+                                         ActorRunner policy, SplittableRandom random) {
         double[][] obs = starts.sampleObservations(FIDELITY_STATES, random);
         truth.setStates(obs);
         StepResult s = truth.step(policy.act(obs, false, random));
-        return rounds.fidelity(d, new Transitions(s.obs(), s.act(), s.rew(), s.nextObs()), random);
+        Transitions t = new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
+        return new double[] {rounds.fidelity(d, t, false, random), rounds.fidelity(d, t, true, random)};
     }
 
     private static PolicySnapshot snapshot(Sac sac, long version) {

@@ -36,8 +36,9 @@ abstract class ModelRounds {
     /** The domains rollouts start from, as model-service draws them. */
     abstract Domain[] startDomains(boolean haveReal);
 
-    /** One step of the model's mean prediction, in observation space, for start states of domain d. */
-    abstract void predict(Domain d, double[][] obs, double[][] act, SplittableRandom rng, double[][] next, double[] rew);
+    /** One model step in observation space for start states of domain d: its mean, or sampled as rollouts sample. */
+    abstract void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
+                          double[] rew);
 
     /** Refills {@code sink} with {@code count} rollouts of length 1 from the stores' states; returns how many were kept. */
     long rollouts(TransitionStore sim, TransitionStore real, ActorRunner policy, int count, long version,
@@ -56,16 +57,17 @@ abstract class ModelRounds {
     /**
      * Normalised one-step error on transitions of domain d: the mean over dimensions of the squared error of the
      * predicted next observation (and reward), each divided by the variance of that dimension's change in the
-     * data. 0 is perfect; 1 is no better than predicting the mean change.
+     * data. 0 is perfect; 1 is no better than predicting the mean change. Sampled predictions add the model's
+     * own noise, as rollouts see it.
      */
-    double fidelity(Domain d, Transitions t, SplittableRandom rng) {
+    double fidelity(Domain d, Transitions t, boolean sampled, SplittableRandom rng) {
         int n = t.size();
         if (n < 2) {
             return Double.NaN;
         }
         double[][] next = new double[n][];
         double[] rew = new double[n];
-        predict(d, t.obs(), t.act(), rng, next, rew);
+        predict(d, t.obs(), t.act(), sampled, rng, next, rew);
         int dims = t.obs()[0].length;
         double total = 0;
         for (int j = 0; j <= dims; j++) {
@@ -125,8 +127,9 @@ abstract class ModelRounds {
         }
 
         @Override
-        void predict(Domain d, double[][] obs, double[][] act, SplittableRandom rng, double[][] next, double[] rew) {
-            model.step(obs, act, obs.length, true, rng, next, rew);
+        void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
+                     double[] rew) {
+            model.step(obs, act, obs.length, !sampled, rng, next, rew);
         }
     }
 
@@ -182,8 +185,9 @@ abstract class ModelRounds {
         }
 
         @Override
-        void predict(Domain d, double[][] obs, double[][] act, SplittableRandom rng, double[][] next, double[] rew) {
-            model.step(d, obs, act, obs.length, true, rng, next, rew);
+        void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
+                     double[] rew) {
+            model.step(d, obs, act, obs.length, !sampled, rng, next, rew);
         }
     }
 }

@@ -97,7 +97,8 @@ class MbpoTrainingTest {
         String[] last = curve.get(2).split(",");
         // env step, return sim, return real, episodes, updates, fidelity sim, fidelity real, ...
         assertTrue(last[2].matches("-?[0-9.]+.*"), "evaluated in the dataset's physics: " + curve.get(2));
-        assertTrue(Double.parseDouble(last[5]) >= 0 && Double.parseDouble(last[6]) >= 0, "fidelity measured in both domains: "
+        assertTrue(Double.parseDouble(last[5]) >= 0 && Double.parseDouble(last[6]) >= 0 && Double.parseDouble(last[8]) >= 0,
+                "fidelity measured in both domains, mean and sampled: "
                 + curve.get(2));
         assertTrue(curve.get(2).contains("latent 5 joint steps") && curve.get(2).contains("G "), "the latent round: " + curve.get(2));
         assertTrue(Files.readString(out.resolve("README.md")).contains("thigh_length=2.0"));

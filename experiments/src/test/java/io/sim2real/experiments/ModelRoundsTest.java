@@ -35,7 +35,8 @@ class ModelRoundsTest {
             }
 
             @Override
-            void predict(Domain d, double[][] obs, double[][] act, SplittableRandom rng, double[][] next, double[] rew) {
+            void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
+                         double[] rew) {
                 for (int i = 0; i < obs.length; i++) {
                     next[i] = new double[obs[i].length];
                     for (int j = 0; j < obs[i].length; j++) {
@@ -85,11 +86,11 @@ class ModelRoundsTest {
             mean[3] += t.rew()[i] / t.size();
         }
         SplittableRandom rng = new SplittableRandom(1);
-        assertEquals(0.0, predicting(true, mean).fidelity(Domain.SIM, t, rng), 1e-12);
-        assertEquals(1.0, predicting(false, mean).fidelity(Domain.SIM, t, rng), 1e-9);
+        assertEquals(0.0, predicting(true, mean).fidelity(Domain.SIM, t, false, rng), 1e-12);
+        assertEquals(1.0, predicting(false, mean).fidelity(Domain.SIM, t, false, rng), 1e-9);
         double[] off = mean.clone();
         off[0] += 1;
-        double worse = predicting(false, off).fidelity(Domain.SIM, t, rng);
+        double worse = predicting(false, off).fidelity(Domain.SIM, t, false, rng);
         assertEquals(true, worse > 1.1, "an offset prediction is worse than the mean: " + worse);
     }
 }
