@@ -33,8 +33,8 @@ abstract class ModelRounds {
 
     abstract boolean latent();
 
-    /** The domains rollouts start from, as model-service draws them. */
-    abstract Domain[] startDomains(boolean haveReal);
+    /** The share of rollouts that start from real states (the rest from sim states). */
+    abstract double realStartShare();
 
     /** One model step in observation space for start states of domain d: its mean, or sampled as rollouts sample. */
     abstract void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
@@ -43,11 +43,15 @@ abstract class ModelRounds {
     /** Refills {@code sink} with {@code count} rollouts of length 1 from the stores' states; returns how many were kept. */
     long rollouts(TransitionStore sim, TransitionStore real, ActorRunner policy, int count, long version,
                   SplittableRandom rng, TransitionStore sink) {
-        Domain[] from = startDomains(real.size() > 0);
+        int fromReal = real.size() > 0 ? (int) Math.round(count * realStartShare()) : 0;
         long made = 0;
-        for (Domain d : from) {
+        for (Domain d : Domain.values()) {
+            int n = d == Domain.REAL ? fromReal : count - fromReal;
+            if (n == 0) {
+                continue;
+            }
             TransitionStore store = d == Domain.SIM ? sim : real;
-            double[][] starts = store.sampleObservations(count / from.length, rng);
+            double[][] starts = store.sampleObservations(n, rng);
             made += Rollouts.generate(rolloutModel(d), latent(), spec, starts, 1, "train", version, d, 5000, rng,
                     Optional.of(policy), sink::add);
         }
@@ -122,8 +126,8 @@ abstract class ModelRounds {
         }
 
         @Override
-        Domain[] startDomains(boolean haveReal) {
-            return new Domain[] {Domain.SIM};
+        double realStartShare() {
+            return 0;
         }
 
         @Override
@@ -136,21 +140,24 @@ abstract class ModelRounds {
     /**
      * The latent method: the first round trains a single-domain ensemble (sim-init: on sim data; real-init: on the
      * real data) and builds the latent model from it; every round then trains it jointly for {@code jointSteps}
-     * steps. Rollouts start from both domains' states, half each.
+     * steps. A share {@code realStarts} of the rollouts start from real states (METHOD.md: either domain; 0.5 as
+     * model-service draws them), the rest from sim states.
      */
     static final class Latent extends ModelRounds {
         private final LatentModel.Init init;
         private final EnsembleConfig ensemble;
         private final LatentConfig config;
         private final int jointSteps;
+        private final double realStarts;
         private LatentModel model;
         private DynamicsModel simModel;
 
-        Latent(LatentModel.Init init, EnsembleConfig ensemble, LatentConfig config, int jointSteps) {
+        Latent(LatentModel.Init init, EnsembleConfig ensemble, LatentConfig config, int jointSteps, double realStarts) {
             this.init = init;
             this.ensemble = ensemble;
             this.config = config;
             this.jointSteps = jointSteps;
+            this.realStarts = realStarts;
         }
 
         @Override
@@ -180,8 +187,8 @@ abstract class ModelRounds {
         }
 
         @Override
-        Domain[] startDomains(boolean haveReal) {
-            return haveReal ? new Domain[] {Domain.SIM, Domain.REAL} : new Domain[] {Domain.SIM};
+        double realStartShare() {
+            return realStarts;
         }
 
         @Override

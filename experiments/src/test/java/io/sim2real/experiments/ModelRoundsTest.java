@@ -30,8 +30,8 @@ class ModelRoundsTest {
             }
 
             @Override
-            Domain[] startDomains(boolean haveReal) {
-                return new Domain[] {Domain.SIM};
+            double realStartShare() {
+                return 0;
             }
 
             @Override
