@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -209,19 +210,29 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
     void shouldPublishLatentRolloutsFromBothDomainsForALatentRun() throws Exception {
         publishRun("latent-run", RunSpec.Method.LATENT_SIM_INIT);
         publishBothDomains("latent-run");
+        Map<Domain, Integer> starts = latentRolloutsByStartDomain("latent-run", 4);
+        assertEquals(Map.of(Domain.SIM, 300, Domain.REAL, 300), starts, "300 rollouts from each domain's start states, length 1");
+    }
+
+    @Test
+    void shouldStartLatentRolloutsFromSimStatesOnlyWhenTheRunSaysSo() throws Exception {
+        publishRun("sim-starts-run", RunSpec.Method.LATENT_SIM_INIT, Map.of("realStartShare", 0.0));
+        publishBothDomains("sim-starts-run");
+        assertEquals(Map.of(Domain.SIM, 600), latentRolloutsByStartDomain("sim-starts-run", 3));
+    }
+
+    /** The first round's latent rollout transitions (batches of 250), counted by start domain. */
+    private Map<Domain, Integer> latentRolloutsByStartDomain(String runId, int batches) throws Exception {
         List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
-                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "latent-run".equals(x.key())).select().first(4))
+                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> runId.equals(x.key())).select().first(batches))
                 .awaitCompletion(Duration.ofSeconds(90)).getRecords();
-        java.util.Set<Domain> starts = new java.util.HashSet<>();
-        int transitions = 0;
+        Map<Domain, Integer> starts = new java.util.EnumMap<>(Domain.class);
         for (ConsumerRecord<String, byte[]> r : records) {
             RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
             assertTrue(b.latent(), "latent rollouts are marked as such");
-            starts.add(b.startDomain());
-            transitions += b.size();
+            starts.merge(b.startDomain(), b.size(), Integer::sum);
         }
-        assertEquals(java.util.Set.of(Domain.SIM, Domain.REAL), starts);
-        assertEquals(600, transitions, "300 rollouts from each domain's start states, length 1");
+        return starts;
     }
 
     @Test

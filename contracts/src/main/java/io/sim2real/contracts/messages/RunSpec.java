@@ -117,6 +117,9 @@ public record RunSpec(
                 || method == Method.LATENT_RANDOM_INIT || method == Method.GAP_ONLY;
     }
 
+    /** Parameters that are shares of a batch or of a round's rollouts. */
+    private static final java.util.Set<String> SHARES = java.util.Set.of("realRatio", "realStartShare");
+
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
@@ -146,6 +149,10 @@ public record RunSpec(
             for (Map.Entry<String, Double> e : parameters.entrySet()) {
                 present(e.getValue(), "parameters." + e.getKey());
                 finite(e.getValue(), "parameters." + e.getKey());
+                if (SHARES.contains(e.getKey()) && !(e.getValue() >= 0 && e.getValue() <= 1)) {
+                    throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'parameters." + e.getKey() + "' is "
+                            + e.getValue() + ", must be a share in [0, 1]");
+                }
             }
         }
         nonNegative(createdAtMs, "createdAtMs");

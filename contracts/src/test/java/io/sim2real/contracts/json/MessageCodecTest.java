@@ -195,6 +195,20 @@ class MessageCodecTest {
     }
 
     @Test
+    void shouldRejectAShareParameterOutsideZeroToOne() throws Exception {
+        for (String share : new String[] {"realRatio", "realStartShare"}) {
+            ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+            ((ObjectNode) node.get("parameters")).put(share, 1.5);
+            InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                    () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC), share);
+            assertEquals(Reason.OUT_OF_RANGE, e.reason());
+            assertTrue(e.getMessage().contains("parameters." + share), e.getMessage());
+            ((ObjectNode) node.get("parameters")).put(share, 0.0);
+            assertEquals(0.0, Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC).parameters().get(share));
+        }
+    }
+
+    @Test
     void shouldRejectRunIdsThatCannotBeUsedAsLabelsOrFileNames() throws Exception {
         ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
         node.put("runId", "../etc/passwd");

@@ -233,6 +233,15 @@ public class LatentTrainer {
                 parameter(run, "lambdaCorr", l.lambdaCorr()), l.batchSize(), seed);
     }
 
+    /** The run's share of rollouts from real states; a value outside [0, 1] is refused with the reason. */
+    private double realStartShare(RunSpec run) {
+        double share = parameter(run, "realStartShare", config.latent().realStartShare());
+        if (!(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("realStartShare must be in [0, 1], got " + share);
+        }
+        return share;
+    }
+
     private static double parameter(RunSpec run, String name, double otherwise) {
         return run.parameters() == null ? otherwise : run.parameters().getOrDefault(name, otherwise);
     }
@@ -261,9 +270,15 @@ public class LatentTrainer {
         String runId = run.runId();
         int length = RolloutSchedule.parse(config.rolloutSchedule()).length(envSteps);
         Optional<ActorRunner> policy = policies.latest(runId).map(ActorRunner::new);
+        int total = config.rolloutsPerRound();
+        int fromReal = (int) Math.round(total * realStartShare(run));
         long made = 0;
         for (Domain d : Domain.values()) {
-            double[][] starts = stores.find(runId, d).orElseThrow().sampleObservations(config.rolloutsPerRound() / 2, rng);
+            int count = d == Domain.REAL ? fromReal : total - fromReal;
+            if (count == 0) {
+                continue;
+            }
+            double[][] starts = stores.find(runId, d).orElseThrow().sampleObservations(count, rng);
             made += Rollouts.generate(state.latent.rolloutModel(d), true, spec, starts, length, runId, version, d,
                     config.rolloutBatchSize(), rng, policy, batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
         }

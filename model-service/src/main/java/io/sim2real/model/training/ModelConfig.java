@@ -64,6 +64,12 @@ public interface ModelConfig {
 
         /** A round stops as diverged when the joint loss exceeds this multiple of its first value. */
         double divergenceFactor();
+
+        /**
+         * The share of each round's rollouts that start from real states, the rest from sim states (METHOD.md: either
+         * domain). A RunSpec may override it with the parameter realStartShare.
+         */
+        double realStartShare();
     }
 
     /** The dynamics ensemble these settings describe (MBPO's HalfCheetah model by default). */
