@@ -45,7 +45,7 @@ public final class TrainSweep {
 
     static final Set<String> OPTIONS = Set.of("name", "action", "env-url", "bootstrap", "methods", "kinds", "factors",
             "seeds", "steps", "real-steps", "real-policy", "real-dataset", "initial-steps", "updates-per-step", "episodes",
-            "timeout-minutes", "token", "out");
+            "timeout-minutes", "token", "out", "parameters");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -106,7 +106,7 @@ public final class TrainSweep {
         Settings settings = new Settings(args.integer("steps", 10000), args.integer("real-steps", 5000),
                 args.text("real-policy", "random"), realDataset.isEmpty() ? null : realDataset,
                 args.integer("initial-steps", 1000), Double.parseDouble(args.text("updates-per-step", "10")),
-                args.integer("episodes", 5));
+                args.integer("episodes", 5), parameters(args.text("parameters", "")));
         if (settings.steps() < 1 || settings.realSteps() < 0 || settings.initialSteps() < 1 || settings.initialSteps() > settings.steps()) {
             throw new IllegalArgumentException("need --steps >= 1, --real-steps >= 0 and 1 <= --initial-steps <= --steps");
         }
@@ -156,11 +156,34 @@ public final class TrainSweep {
     }
 
     /** A cell's budgets; {@code realDataset} (or null) replaces collecting {@code realSteps} with {@code realPolicy}. */
+    /**
+     * {@code --parameters name=value,...}: RunSpec parameters every run of the sweep carries (e.g. realStartShare=0,
+     * jointSteps=250), overriding the services' defaults; the services validate them on submission.
+     */
+    static Map<String, Double> parameters(String given) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String pair : given.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException("--parameters takes name=value pairs separated by commas, got '" + pair + "'");
+            }
+            try {
+                out.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--parameters: the value of " + kv[0].trim() + " is not a number: '" + kv[1] + "'");
+            }
+        }
+        return out;
+    }
+
     record Settings(int steps, int realSteps, String realPolicy, String realDataset, int initialSteps,
-                    double updatesPerStep, int episodes) {
+                    double updatesPerStep, int episodes, Map<String, Double> parameters) {
 
         Settings withRealSteps(int transitions) {
-            return new Settings(steps, transitions, realPolicy, realDataset, initialSteps, updatesPerStep, episodes);
+            return new Settings(steps, transitions, realPolicy, realDataset, initialSteps, updatesPerStep, episodes, parameters);
         }
 
         /** How the real data come about, for messages and the report. */
@@ -202,6 +225,7 @@ public final class TrainSweep {
         Map<String, Double> parameters = new LinkedHashMap<>();
         parameters.put("updatesPerStep", s.updatesPerStep());
         parameters.put("initialRandomSteps", (double) s.initialSteps());
+        parameters.putAll(s.parameters());
         RunSpec spec = new RunSpec(SchemaVersion.CURRENT, c.runId(), c.method(), RunSpec.Mode.LOCKSTEP, c.seed(),
                 runEnvSteps(c, s),
                 new RunSpec.DomainSpec(c.kind() + "-" + c.factor(), Map.of(c.kind(), c.factor())), c.trainingDomains(),
@@ -486,7 +510,8 @@ public final class TrainSweep {
                 .configuration("budget", s.steps() + " sim steps per run in lockstep (" + s.initialSteps() + " random first), G = "
                         + s.updatesPerStep() + "; " + s.realSteps() + " real steps (" + s.realSource() + ") for " + USES_REAL.stream().map(RunSpec.Method::wireName).sorted().toList())
                 .configuration("evaluation", s.episodes() + " deterministic episodes in sim and in the cell's real domain")
-                .configuration("services", "models and SAC as configured in model-service and policy-service (sim2real.model.*, sim2real.policy.*)");
+                .configuration("services", "models and SAC as configured in model-service and policy-service (sim2real.model.*, sim2real.policy.*)"
+                        + (s.parameters().isEmpty() ? "" : ", with the runs' parameters " + s.parameters()));
         report.table("returns", headline, "Combined = mean of the sim and real returns. A cell without its final "
                 + "evaluation shows the newest periodic one (see the cells table).");
         report.table("cells", all, "Newest evaluations of each run, read from sim2real.evaluations.");

@@ -62,7 +62,7 @@ class TrainSweepTest {
     void shouldKeepTheNewestEvaluationPerDomainAndDrawPeriodicOnesAsLearningCurves() {
         List<TrainSweep.Cell> cells = TrainSweep.cells("t", List.of("mbpo-sim-only"), List.of("gravity"), List.of(2.0),
                 new int[] {1, 2});
-        TrainSweep.Settings s = new TrainSweep.Settings(3000, 0, "random", null, 1000, 10, 5);
+        TrainSweep.Settings s = new TrainSweep.Settings(3000, 0, "random", null, 1000, 10, 5, java.util.Map.of());
         String a = cells.get(0).runId();
         String b = cells.get(1).runId();
         List<EvaluationResult> all = List.of(evalAt(a, Domain.SIM, 2500, 100), evalAt(a, Domain.SIM, 1000, 50),
@@ -131,6 +131,17 @@ class TrainSweepTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainSweep.run(new String[] {
                 "--name", "x", "--real-dataset", "d", "--real-steps", "100"}, System.out));
         assertTrue(e.getMessage().contains("cannot go with --real-steps or --real-policy"), e.getMessage());
+    }
+
+    @Test
+    void shouldReadRunParametersAsNameValuePairsAndRefuseOthersWithTheReason() {
+        assertEquals(java.util.Map.of("realStartShare", 0.0, "jointSteps", 250.0),
+                TrainSweep.parameters("realStartShare=0, jointSteps=250"));
+        assertTrue(TrainSweep.parameters("").isEmpty());
+        IllegalArgumentException pair = assertThrows(IllegalArgumentException.class, () -> TrainSweep.parameters("jointSteps"));
+        assertTrue(pair.getMessage().contains("name=value"), pair.getMessage());
+        IllegalArgumentException number = assertThrows(IllegalArgumentException.class, () -> TrainSweep.parameters("jointSteps=many"));
+        assertTrue(number.getMessage().contains("jointSteps is not a number"), number.getMessage());
     }
 
     @Test
