@@ -141,7 +141,8 @@ abstract class ModelRounds {
      * The latent method: the first round trains a single-domain ensemble (sim-init: on sim data; real-init: on the
      * real data) and builds the latent model from it; every round then trains it jointly for {@code jointSteps}
      * steps. A share {@code realStarts} of the rollouts start from real states (METHOD.md: either domain; 0.5 as
-     * model-service draws them), the rest from sim states.
+     * model-service draws them), the rest from sim states. Rollouts step with sampled predictions, as MBPO's do, or
+     * with a random elite's mean ({@code sampledRollouts = false}).
      */
     static final class Latent extends ModelRounds {
         private final LatentModel.Init init;
@@ -149,15 +150,18 @@ abstract class ModelRounds {
         private final LatentConfig config;
         private final int jointSteps;
         private final double realStarts;
+        private final boolean sampledRollouts;
         private LatentModel model;
         private DynamicsModel simModel;
 
-        Latent(LatentModel.Init init, EnsembleConfig ensemble, LatentConfig config, int jointSteps, double realStarts) {
+        Latent(LatentModel.Init init, EnsembleConfig ensemble, LatentConfig config, int jointSteps, double realStarts,
+               boolean sampledRollouts) {
             this.init = init;
             this.ensemble = ensemble;
             this.config = config;
             this.jointSteps = jointSteps;
             this.realStarts = realStarts;
+            this.sampledRollouts = sampledRollouts;
         }
 
         @Override
@@ -178,7 +182,7 @@ abstract class ModelRounds {
 
         @Override
         RolloutModel rolloutModel(Domain d) {
-            return model.rolloutModel(d);
+            return model.rolloutModel(d, sampledRollouts);
         }
 
         @Override

@@ -25,11 +25,16 @@ public final class Sim2RealCli {
                           --kinds gravity --factors 1.5 --seeds 1 --steps 10000 --real-steps 5000 --real-policy random
                           (or --real-dataset NAME: replay env-service's stored real dataset, e.g. of medium quality)
                           --initial-steps 1000 --updates-per-step 10 --episodes 5 --env-url URL --bootstrap HOST:PORT
-              train       MBPO (or SAC) on HalfCheetah in one process, in lockstep; learning curve, the final
-                          policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
-                          --method mbpo|sac --env-steps 30000 --updates-per-step 20 --initial-steps 5000
+              train       MBPO (or SAC) on HalfCheetah in one process, in lockstep, or a method that also trains on
+                          an offline real dataset; learning curve (with each model round's rollout fidelity), the
+                          final policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
+                          --method mbpo|sac|mbpo-mixed|latent-sim-init|latent-real-init --real-dataset FILE.s2rds
+                          --joint-steps 250 --real-starts 0.5 --env-steps 30000 --updates-per-step 20 --initial-steps 5000
                           --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --seed 1
                           --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
+              dataset     an offline dataset (.s2rds, docs/DATASETS.md) collected in-process by a behaviour policy
+                          --physics thigh_length=2.0 --domain real|sim --behaviour random|gait|noisy-gait|policy:FILE
+                          --steps 5000 --envs 8 --seed 1 --out FILE.s2rds
               publish-policy  a saved policy (train's policy.json or policies/step-N.json) on sim2real.policies
                           as a run's newest policy, for env-service's evaluations and datasets
                           --file FILE --run-id RUN --bootstrap 127.0.0.1:9092
@@ -55,6 +60,7 @@ public final class Sim2RealCli {
                 case "sweep" -> GapSweep.run(rest, out);
                 case "train-sweep" -> TrainSweep.run(rest, out);
                 case "publish-policy" -> PublishPolicy.run(rest, out);
+                case "dataset" -> DatasetCommand.run(rest, out);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");
                     err.print(USAGE);

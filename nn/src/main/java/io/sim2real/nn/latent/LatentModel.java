@@ -534,10 +534,19 @@ public final class LatentModel {
     }
 
     /**
-     * Rollouts in latent space for start states of domain d: z0 = p_d(o), stepped with the shared dynamics,
-     * shown to the policy decoded by q_d.
+     * Rollouts in latent space for start states of domain d: z0 = p_d(o), stepped with the shared dynamics
+     * (sampled, as MBPO samples), shown to the policy decoded by q_d.
      */
     public RolloutModel rolloutModel(Domain d) {
+        return rolloutModel(d, true);
+    }
+
+    /**
+     * As {@link #rolloutModel(Domain)}, stepping with a random elite's sampled prediction or, with
+     * {@code sampled = false}, its mean: the latent model's predicted variance, decoded, can be far larger than
+     * its error (docs/RESULTS.md: rollout fidelity), so its noise may hurt rollouts more than it helps.
+     */
+    public RolloutModel rolloutModel(Domain d, boolean sampled) {
         return new RolloutModel() {
             @Override
             public double[][] enter(double[][] obs) {
@@ -552,7 +561,7 @@ public final class LatentModel {
             @Override
             public void step(double[][] states, double[][] act, int n, SplittableRandom rng, double[][] nextStates,
                              double[] rewOut) {
-                dynamics.step(states, act, n, false, rng, nextStates, rewOut);
+                dynamics.step(states, act, n, !sampled, rng, nextStates, rewOut);
             }
         };
     }

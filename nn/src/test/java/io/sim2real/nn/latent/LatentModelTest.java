@@ -112,6 +112,27 @@ class LatentModelTest {
     }
 
     @Test
+    void shouldRollOutWithAnElitesMeanWhenAskedAndWithItsSampleOtherwise() {
+        LatentModel latent = LatentModel.from(simModel, 17, 6, smallLatent(32));
+        GapAnalysis.trainJointly(latent, sim, real, 20, new SplittableRandom(2), 1e3);
+        int n = 50;
+        double[][] starts = java.util.Arrays.copyOf(sim.obs(), n);
+        double[][] act = java.util.Arrays.copyOf(sim.act(), n);
+        double[][] mean = new double[n][];
+        latent.dynamics().step(latent.encode(Domain.SIM, starts), act, n, true, new SplittableRandom(9), mean, new double[n]);
+
+        RolloutModel meanRollouts = latent.rolloutModel(Domain.SIM, false);
+        double[][] next = new double[n][];
+        meanRollouts.step(meanRollouts.enter(starts), act, n, new SplittableRandom(9), next, new double[n]);
+        assertArrayEquals(mean[7], next[7], 0.0);
+
+        RolloutModel sampled = latent.rolloutModel(Domain.SIM);
+        double[][] noisy = new double[n][];
+        sampled.step(sampled.enter(starts), act, n, new SplittableRandom(9), noisy, new double[n]);
+        assertNotEquals(mean[7][3], noisy[7][3], 0.0);
+    }
+
+    @Test
     void shouldSaveAndRestoreEveryNetwork(@TempDir Path dir) throws Exception {
         LatentModel latent = LatentModel.from(simModel, 17, 6, smallLatent(32));
         GapAnalysis.trainJointly(latent, sim, real, 20, new SplittableRandom(2), 1e3);

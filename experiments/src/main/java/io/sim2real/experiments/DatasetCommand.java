@@ -1,0 +1,100 @@
+package io.sim2real.experiments;
+
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.datasets.DatasetException;
+import io.sim2real.datasets.DatasetHeader;
+import io.sim2real.datasets.DatasetWriter;
+import io.sim2real.physics.halfcheetah.DomainPhysics;
+import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
+import io.sim2real.physics.halfcheetah.StepResult;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * {@code sim2real dataset}: an offline dataset (the {@code .s2rds} format of docs/DATASETS.md, the same file
+ * env-service writes) collected in-process on MuJoCo by a behaviour policy in a domain's physics. With a saved
+ * policy it makes datasets of known quality for {@code sim2real train --real-dataset} without a running stack.
+ */
+public final class DatasetCommand {
+
+    static final Set<String> OPTIONS = Set.of("physics", "domain", "behaviour", "steps", "envs", "seed", "out");
+
+    private DatasetCommand() {
+    }
+
+    public static Path run(String[] argv, PrintStream out) throws Exception {
+        Args args = new Args(argv, OPTIONS);
+        Domain domain = Domain.fromWire(args.text("domain", "real"));
+        DomainPhysics physics = DomainPhysics.of(physics(args.text("physics", "")));
+        if (domain == Domain.SIM && !physics.changed().isEmpty()) {
+            throw new IllegalArgumentException("--domain sim takes no --physics (the simulator is unperturbed)");
+        }
+        DataPolicy policy = DataPolicy.parse(args.text("behaviour", "random"));
+        int steps = args.integer("steps", 5000);
+        int envs = args.integer("envs", 8);
+        long seed = args.integer("seed", 1);
+        if (steps < 1 || envs < 1) {
+            throw new IllegalArgumentException("--steps and --envs must be at least 1");
+        }
+        if (!args.has("out")) {
+            throw new IllegalArgumentException("--out FILE.s2rds is required");
+        }
+        Path file = Path.of(args.text("out", ""));
+        DatasetHeader header = collect(domain, physics, policy, steps, envs, seed, file);
+        out.printf("dataset %s: %d transitions of %s in %s (%s), seed %d, sha256 %s%n", file, header.transitions(),
+                policy.wireName(), domain.wireName(), physics, seed, header.bodySha256());
+        return file;
+    }
+
+    /** Collects {@code steps} transitions (unstable steps skipped) and writes them atomically to {@code file}. */
+    static DatasetHeader collect(Domain domain, DomainPhysics physics, DataPolicy policy, int steps, int envs, long seed,
+                                 Path file) throws DatasetException, java.io.IOException {
+        DatasetWriter writer = new DatasetWriter(EnvSpec.HALF_CHEETAH, domain, policy.wireName()).physics(physics.changed())
+                .seed(seed).description(steps + " steps of " + policy.wireName() + " in " + physics
+                        + ", collected in-process by sim2real dataset");
+        SplittableRandom random = new SplittableRandom(seed);
+        try (HalfCheetahEnv env = new HalfCheetahEnv(physics, envs, 1, seed)) {
+            double[][] obs = env.reset();
+            for (long t = 0; writer.size() < steps; t++) {
+                StepResult s = env.step(policy.act(obs, t, random));
+                obs = env.observations();
+                for (int i = 0; i < s.size() && writer.size() < steps; i++) {
+                    if (!s.unstable()[i]) {
+                        writer.append(s.episodeIds()[i], s.stepIndices()[i], s.obs()[i], s.act()[i], s.rew()[i],
+                                s.nextObs()[i], false, s.truncated()[i]);
+                    }
+                }
+            }
+        }
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        return writer.writeTo(file).header();
+    }
+
+    /** "thigh_length=2.0,gravity=1.5" to a map of wire names (validated by DomainPhysics.of). */
+    static Map<String, Double> physics(String text) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] kv = part.split("=");
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("--physics must be kind=factor pairs separated by commas, got '" + part + "'");
+            }
+            try {
+                out.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--physics factor of " + kv[0].trim() + " must be a number, got '" + kv[1] + "'");
+            }
+        }
+        return out;
+    }
+}
