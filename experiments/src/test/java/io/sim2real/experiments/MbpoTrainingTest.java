@@ -117,6 +117,11 @@ class MbpoTrainingTest {
         IllegalArgumentException notNeeded = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
                 "--method", "mbpo", "--real-dataset", sim.toString(), "--out", dir.resolve("c").toString()}, quiet));
         assertTrue(notNeeded.getMessage().contains("only for methods"), notNeeded.getMessage());
+        Path real = realDataset(dir.resolve("real.s2rds"), Domain.REAL, 50);
+        IllegalArgumentException noise = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "latent-sim-init", "--real-dataset", real.toString(), "--latent-rollouts", "noisy",
+                "--out", dir.resolve("d").toString()}, quiet));
+        assertTrue(noise.getMessage().contains("--latent-rollouts"), noise.getMessage());
     }
 
     /** Random-action transitions under thigh length x2, as a dataset of the given domain. */
