@@ -51,7 +51,7 @@ public final class MbpoTraining {
 
     static final Set<String> OPTIONS = Set.of("method", "env-steps", "updates-per-step", "initial-steps", "model-every",
             "rollouts-per-step", "real-ratio", "eval-every", "eval-episodes", "seed", "members", "elites", "hidden",
-            "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps", "real-starts", "latent-rollouts");
+            "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps", "real-starts", "latent-rollouts", "train-sim-autoencoder");
     private static final Set<String> METHODS = Set.of("mbpo", "sac", "mbpo-mixed", "latent-sim-init", "latent-real-init");
     /** Rollout start states per domain and round at which the model is checked against MuJoCo. */
     private static final int FIDELITY_STATES = 500;
@@ -82,6 +82,10 @@ public final class MbpoTraining {
         int members = args.integer("members", 7);
         int jointSteps = args.integer("joint-steps", modelEvery);
         double realStarts = Double.parseDouble(args.text("real-starts", "0.5"));
+        String trainSimAutoencoder = args.text("train-sim-autoencoder", "true");
+        if (!trainSimAutoencoder.equals("true") && !trainSimAutoencoder.equals("false")) {
+            throw new IllegalArgumentException("--train-sim-autoencoder must be true or false, got '" + trainSimAutoencoder + "'");
+        }
         String latentRollouts = args.text("latent-rollouts", "sampled");
         if (!latentRollouts.equals("sampled") && !latentRollouts.equals("mean")) {
             throw new IllegalArgumentException("--latent-rollouts must be sampled or mean, got '" + latentRollouts + "'");
@@ -102,7 +106,8 @@ public final class MbpoTraining {
             case "mbpo" -> new ModelRounds.Ensemble(ensemble, false);
             case "mbpo-mixed" -> new ModelRounds.Ensemble(ensemble, true);
             case "latent-sim-init", "latent-real-init" -> new ModelRounds.Latent(method.equals("latent-sim-init")
-                    ? LatentModel.Init.SIM : LatentModel.Init.REAL, ensemble, LatentConfig.defaults(seed), jointSteps, realStarts,
+                    ? LatentModel.Init.SIM : LatentModel.Init.REAL, ensemble, LatentConfig.defaults(seed)
+                    .withSimAutoencoderTrained(Boolean.parseBoolean(trainSimAutoencoder)), jointSteps, realStarts,
                     latentRollouts.equals("sampled"));
             default -> null;
         };
@@ -225,7 +230,8 @@ public final class MbpoTraining {
                 .configuration("model", rounds != null ? members + " members, hidden " + java.util.Arrays.toString(ensemble.hidden())
                         + ", a round every " + modelEvery + " steps" + (rounds instanceof ModelRounds.Latent ? " (" + jointSteps
                         + " joint steps of the latent model, " + realStarts + " of the rollouts from real states, "
-                        + latentRollouts + " predictions)" : "") + ", " + rolloutsPerStep + " rollouts of length 1 per step, real ratio "
+                        + latentRollouts + " predictions, sim encoder and decoder "
+                        + (trainSimAutoencoder.equals("true") ? "trained" : "kept the identity") + ")" : "") + ", " + rolloutsPerStep + " rollouts of length 1 per step, real ratio "
                         + realRatio : "none (SAC)")
                 .configuration("real data", usesReal ? realDataset + ", physics " + realPhysics.changed() : "none")
                 .configuration("fidelity", "rollout fidelity after each round: from " + FIDELITY_STATES + " start states of "

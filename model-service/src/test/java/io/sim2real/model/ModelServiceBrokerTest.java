@@ -221,6 +221,31 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         assertEquals(Map.of(Domain.SIM, 600), latentRolloutsByStartDomain("sim-starts-run", 3));
     }
 
+    @Test
+    void shouldKeepTheSimLatentSpaceTheObservationSpaceWhenTheRunSaysSo() throws Exception {
+        publishRun("sim-space-run", RunSpec.Method.LATENT_SIM_INIT, Map.of("realStartShare", 0.0, "trainSimAutoencoder", 0.0));
+        publishBothDomains("sim-space-run");
+        java.util.Set<List<Double>> simObs = new java.util.HashSet<>();
+        for (TransitionBatch b : halfCheetah("sim-space-run", Domain.SIM, DomainPhysics.neutral(), 2, 200, 5)) {
+            for (double[] o : b.obs()) {
+                simObs.add(java.util.Arrays.stream(o).boxed().toList());
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "sim-space-run".equals(x.key())).select().first(2))
+                .awaitCompletion(Duration.ofSeconds(90)).getRecords();
+        int rows = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            for (double[] o : b.obs()) {
+                // q_sim(p_sim(o)) is o itself, bit for bit, only while the sim encoder and decoder are the identity.
+                assertTrue(simObs.contains(java.util.Arrays.stream(o).boxed().toList()), "a rollout starts at a sim observation");
+                rows++;
+            }
+        }
+        assertTrue(rows > 0);
+    }
+
     /** The first round's latent rollout transitions (batches of 250), counted by start domain. */
     private Map<Domain, Integer> latentRolloutsByStartDomain(String runId, int batches) throws Exception {
         List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)

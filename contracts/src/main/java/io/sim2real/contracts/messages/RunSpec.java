@@ -120,6 +120,9 @@ public record RunSpec(
     /** Parameters that are shares of a batch or of a round's rollouts. */
     private static final java.util.Set<String> SHARES = java.util.Set.of("realRatio", "realStartShare");
 
+    /** Parameters that switch a choice on (1) or off (0). */
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("trainSimAutoencoder");
+
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
@@ -152,6 +155,10 @@ public record RunSpec(
                 if (SHARES.contains(e.getKey()) && !(e.getValue() >= 0 && e.getValue() <= 1)) {
                     throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'parameters." + e.getKey() + "' is "
                             + e.getValue() + ", must be a share in [0, 1]");
+                }
+                if (FLAGS.contains(e.getKey()) && e.getValue() != 0 && e.getValue() != 1) {
+                    throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'parameters." + e.getKey() + "' is "
+                            + e.getValue() + ", must be 0 (off) or 1 (on)");
                 }
             }
         }

@@ -209,6 +209,19 @@ class MessageCodecTest {
     }
 
     @Test
+    void shouldRejectAFlagParameterOtherThanZeroOrOne() throws Exception {
+        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
+        ((ObjectNode) node.get("parameters")).put("trainSimAutoencoder", 0.5);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
+        assertEquals(Reason.OUT_OF_RANGE, e.reason());
+        assertTrue(e.getMessage().contains("parameters.trainSimAutoencoder"), e.getMessage());
+        ((ObjectNode) node.get("parameters")).put("trainSimAutoencoder", 0.0);
+        assertEquals(0.0, Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC).parameters()
+                .get("trainSimAutoencoder"));
+    }
+
+    @Test
     void shouldRejectRunIdsThatCannotBeUsedAsLabelsOrFileNames() throws Exception {
         ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
         node.put("runId", "../etc/passwd");

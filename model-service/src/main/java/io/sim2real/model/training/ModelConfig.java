@@ -70,6 +70,13 @@ public interface ModelConfig {
          * domain). A RunSpec may override it with the parameter realStartShare.
          */
         double realStartShare();
+
+        /**
+         * Whether joint training changes the sim encoder and decoder (METHOD.md as written) or keeps them the identity,
+         * so that the latent space is the simulator's observation space. A RunSpec may override it with the parameter
+         * trainSimAutoencoder (1 or 0).
+         */
+        boolean trainSimAutoencoder();
     }
 
     /** The dynamics ensemble these settings describe (MBPO's HalfCheetah model by default). */

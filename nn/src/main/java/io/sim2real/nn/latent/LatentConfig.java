@@ -11,9 +11,14 @@ import io.sim2real.nn.Activation;
  * @param lambdaDec     weight of the decoded-prediction loss |q_d(z'_pred) - o'|^2
  * @param lambdaCorr    weight of the latent correspondence loss |m(p_real(o)) - sg(p_sim(o))|^2
  * @param batchSize     transitions per domain per step
+ * @param trainSimAutoencoder whether joint training changes p_sim and q_sim (METHOD.md as written: yes). With
+ *                      false they stay the identity they start as, so the latent space is the simulator's observation
+ *                      space: sim rollouts then differ from a plain ensemble's only through the shared dynamics, and
+ *                      off the data the sim encoder and decoder cannot extrapolate wrongly (docs/RESULTS.md)
  */
 public record LatentConfig(int[] hidden, Activation activation, double learningRate, double weightDecay,
-                           double lambdaAe, double lambdaDec, double lambdaCorr, int batchSize, long seed) {
+                           double lambdaAe, double lambdaDec, double lambdaCorr, int batchSize, long seed,
+                           boolean trainSimAutoencoder) {
 
     public LatentConfig {
         hidden = hidden.clone();
@@ -24,18 +29,23 @@ public record LatentConfig(int[] hidden, Activation activation, double learningR
 
     /** The defaults: 2 x 200 SiLU residual networks, Adam 1e-3, every loss weight 1, batch 256 per domain. */
     public static LatentConfig defaults(long seed) {
-        return new LatentConfig(new int[] {200, 200}, Activation.SILU, 1e-3, 2.5e-5, 1.0, 1.0, 1.0, 256, seed);
+        return new LatentConfig(new int[] {200, 200}, Activation.SILU, 1e-3, 2.5e-5, 1.0, 1.0, 1.0, 256, seed, true);
     }
 
     public LatentConfig withHidden(int[] hidden) {
-        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed);
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed, trainSimAutoencoder);
     }
 
     public LatentConfig withWeights(double lambdaAe, double lambdaDec, double lambdaCorr) {
-        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed);
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed, trainSimAutoencoder);
+    }
+
+    public LatentConfig withSimAutoencoderTrained(boolean trainSimAutoencoder) {
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed,
+                trainSimAutoencoder);
     }
 
     public LatentConfig withBatchSize(int batchSize) {
-        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed);
+        return new LatentConfig(hidden, activation, learningRate, weightDecay, lambdaAe, lambdaDec, lambdaCorr, batchSize, seed, trainSimAutoencoder);
     }
 }

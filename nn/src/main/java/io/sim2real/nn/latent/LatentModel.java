@@ -272,6 +272,11 @@ public final class LatentModel {
             autoencoding += autoencodeAndBackward(d);
         }
         double penalty = boundGradients();
+        if (!config.trainSimAutoencoder()) {
+            // Zero gradients leave them exactly the identity: their last layers start at zero and Adam moves nothing.
+            encoders[Domain.SIM.ordinal()].zeroGradients();
+            decoders[Domain.SIM.ordinal()].zeroGradients();
+        }
         Losses losses = new Losses(predDec[0], predDec[1], autoencoding, correspondence,
                 predDec[0] + predDec[1] + autoencoding + correspondence + penalty);
         if (!Double.isFinite(losses.total())) {

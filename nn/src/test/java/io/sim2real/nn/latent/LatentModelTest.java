@@ -133,6 +133,22 @@ class LatentModelTest {
     }
 
     @Test
+    void shouldKeepTheSimEncoderAndDecoderTheIdentityWhenTheyAreNotTrained() {
+        LatentModel kept = LatentModel.from(simModel, 17, 6, smallLatent(32).withSimAutoencoderTrained(false));
+        LatentModel trained = LatentModel.from(simModel, 17, 6, smallLatent(32));
+        GapAnalysis.trainJointly(kept, sim, real, 30, new SplittableRandom(2), 1e3);
+        GapAnalysis.trainJointly(trained, sim, real, 30, new SplittableRandom(2), 1e3);
+        double[][] o = java.util.Arrays.copyOf(sim.obs(), 5);
+        assertArrayEquals(o[3], kept.encode(Domain.SIM, o)[3], 0.0);
+        assertArrayEquals(o[3], kept.decode(Domain.SIM, o)[3], 0.0);
+        assertNotEquals(o[3][5], trained.encode(Domain.SIM, o)[3][5], 0.0);
+        // The real side still learns, and so does m.
+        double[][] z = kept.encode(Domain.REAL, o);
+        assertNotEquals(o[3][5], z[3][5], 0.0);
+        assertNotEquals(z[3][5], kept.mapToSim(z)[3][5], 0.0);
+    }
+
+    @Test
     void shouldSaveAndRestoreEveryNetwork(@TempDir Path dir) throws Exception {
         LatentModel latent = LatentModel.from(simModel, 17, 6, smallLatent(32));
         GapAnalysis.trainJointly(latent, sim, real, 20, new SplittableRandom(2), 1e3);
