@@ -57,6 +57,17 @@ public final class Args {
         }
     }
 
+    public boolean bool(String name, boolean otherwise) {
+        String v = values.get(name);
+        if (v == null) {
+            return otherwise;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("--" + name + " must be true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     public List<String> list(String name, String otherwise) {
         return Arrays.stream(text(name, otherwise).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }

@@ -30,7 +30,7 @@ import java.util.function.ToDoubleFunction;
 public final class GapTable {
 
     static final Set<String> OPTIONS = Set.of("kinds", "factors", "seeds", "rows", "envs", "behaviour", "paired", "init",
-            "members", "elites", "hidden", "max-epochs", "latent-hidden", "joint-steps", "batch", "out");
+            "members", "elites", "hidden", "max-epochs", "latent-hidden", "joint-steps", "batch", "train-sim-autoencoder", "out");
 
     /** One measured cell. */
     public record Cell(long seed, String kind, double factor, GapAnalysis.Report report) {
@@ -60,6 +60,7 @@ public final class GapTable {
         EnsembleConfig ensembleBase = EnsembleConfig.mbpo(0).withSize(members, args.integer("elites", Math.min(3, members)),
                 args.integers("hidden", "200,200,200")).withEpochs(args.integer("max-epochs", 100));
         int jointSteps = args.integer("joint-steps", 600);
+        boolean trainSimAutoencoder = args.bool("train-sim-autoencoder", LatentConfig.defaults(0).trainSimAutoencoder());
         int[] latentHidden = args.integers("latent-hidden", "200,200");
         int batch = args.integer("batch", 256);
         Path outDir = Path.of(args.text("out", "reports/gap-table-" + java.time.LocalDateTime.now().withNano(0)
@@ -83,7 +84,8 @@ public final class GapTable {
                 for (double factor : factors) {
                     DomainPhysics physics = DomainPhysics.neutral().with(PerturbationKind.fromWire(kind).orElseThrow(), factor);
                     Transitions real = DomainData.collect(physics, behaviour, rows, envs, paired ? seed : seed + 1000L);
-                    LatentConfig latent = LatentConfig.defaults(seed).withHidden(latentHidden).withBatchSize(batch);
+                    LatentConfig latent = LatentConfig.defaults(seed).withHidden(latentHidden).withBatchSize(batch)
+                            .withSimAutoencoderTrained(trainSimAutoencoder);
                     GapAnalysis.Report report = GapAnalysis.run(sim, real,
                             new GapAnalysis.Settings(init, ensemble, latent, jointSteps), simModel, simMse);
                     cells.add(new Cell(seed, kind, factor, report));
@@ -106,7 +108,7 @@ public final class GapTable {
                         + java.util.Arrays.toString(ensembleBase.hidden()) + ", at most " + ensembleBase.maxEpochs() + " epochs")
                 .configuration("latent model", "init " + init.name().toLowerCase(Locale.ROOT) + ", residual hidden "
                         + java.util.Arrays.toString(latentHidden) + ", " + jointSteps + " joint steps of " + batch + " + " + batch
-                        + ", loss weights 1/1/1")
+                        + ", loss weights 1/1/1, sim encoder and decoder " + (trainSimAutoencoder ? "trained" : "kept the identity"))
                 .configuration("wall time", String.format(Locale.ROOT, "%.0f s on %d cores", seconds,
                         Runtime.getRuntime().availableProcessors()));
         report.table("mapping_distance", byKindAndFactor(cells, kinds, factors, "Mapping distance G", c -> c.measures().mappingDistance(), 4),

@@ -12,7 +12,7 @@ public final class Sim2RealCli {
                           writes a report folder (markdown tables, CSV, PNG plots)
                           --kinds gravity,torso_length,thigh_length --factors 1.0,1.05,1.5,2.0 --seeds 1
                           --rows 10000 --behaviour random|gait|noisy-gait|policy:FILE --paired true|false --init sim|real|random
-                          --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --out DIR
+                          --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --train-sim-autoencoder true|false --out DIR
               sweep       a gap-only sweep through the running services (bin/run-local --keep, or a cluster):
                           submits a run per cell to env-service, follows the results on sim2real.gap with a
                           progress bar and the time left, writes a report; stop and resume by the sweep's name
@@ -29,7 +29,8 @@ public final class Sim2RealCli {
                           an offline real dataset; learning curve (with each model round's rollout fidelity), the
                           final policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
                           --method mbpo|sac|mbpo-mixed|latent-sim-init|latent-real-init --real-dataset FILE.s2rds
-                          --joint-steps 250 --real-starts 0.5 --env-steps 30000 --updates-per-step 20 --initial-steps 5000
+                          --joint-steps 250 --real-starts 0.5 --latent-rollouts sampled|mean
+                          --train-sim-autoencoder true|false --env-steps 30000 --updates-per-step 20 --initial-steps 5000
                           --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --seed 1
                           --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
               dataset     an offline dataset (.s2rds, docs/DATASETS.md) collected in-process by a behaviour policy

@@ -122,6 +122,10 @@ class MbpoTrainingTest {
                 "--method", "latent-sim-init", "--real-dataset", real.toString(), "--latent-rollouts", "noisy",
                 "--out", dir.resolve("d").toString()}, quiet));
         assertTrue(noise.getMessage().contains("--latent-rollouts"), noise.getMessage());
+        IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "latent-sim-init", "--real-dataset", real.toString(), "--train-sim-autoencoder", "maybe",
+                "--out", dir.resolve("e").toString()}, quiet));
+        assertTrue(flag.getMessage().contains("--train-sim-autoencoder must be true or false"), flag.getMessage());
     }
 
     /** Random-action transitions under thigh length x2, as a dataset of the given domain. */

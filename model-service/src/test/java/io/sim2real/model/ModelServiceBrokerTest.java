@@ -222,8 +222,9 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
     }
 
     @Test
-    void shouldKeepTheSimLatentSpaceTheObservationSpaceWhenTheRunSaysSo() throws Exception {
-        publishRun("sim-space-run", RunSpec.Method.LATENT_SIM_INIT, Map.of("realStartShare", 0.0, "trainSimAutoencoder", 0.0));
+    void shouldKeepTheSimLatentSpaceTheObservationSpaceForATrainingRunByDefault() throws Exception {
+        // No trainSimAutoencoder parameter: a training method keeps the sim encoder and decoder the identity.
+        publishRun("sim-space-run", RunSpec.Method.LATENT_SIM_INIT, Map.of("realStartShare", 0.0));
         publishBothDomains("sim-space-run");
         java.util.Set<List<Double>> simObs = new java.util.HashSet<>();
         for (TransitionBatch b : halfCheetah("sim-space-run", Domain.SIM, DomainPhysics.neutral(), 2, 200, 5)) {

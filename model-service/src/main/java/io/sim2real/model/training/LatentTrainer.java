@@ -231,7 +231,8 @@ public class LatentTrainer {
         return new LatentConfig(hidden, io.sim2real.nn.Activation.SILU, l.learningRate(), 2.5e-5,
                 parameter(run, "lambdaAe", l.lambdaAe()), parameter(run, "lambdaDec", l.lambdaDec()),
                 parameter(run, "lambdaCorr", l.lambdaCorr()), l.batchSize(), seed,
-                parameter(run, "trainSimAutoencoder", l.trainSimAutoencoder() ? 1 : 0) == 1);
+                parameter(run, "trainSimAutoencoder", l.trainSimAutoencoder().orElse(run.method() == RunSpec.Method.GAP_ONLY)
+                        ? 1 : 0) == 1);
     }
 
     /** The run's share of rollouts from real states; a value outside [0, 1] is refused with the reason. */

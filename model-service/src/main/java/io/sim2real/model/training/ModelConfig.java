@@ -73,10 +73,11 @@ public interface ModelConfig {
 
         /**
          * Whether joint training changes the sim encoder and decoder (METHOD.md as written) or keeps them the identity,
-         * so that the latent space is the simulator's observation space. A RunSpec may override it with the parameter
-         * trainSimAutoencoder (1 or 0).
+         * so that the latent space is the simulator's observation space. Unset: trained for gap-only runs (a lower
+         * noise floor of G), kept for the training methods (their rollouts; docs/RESULTS.md). A RunSpec may override
+         * it with the parameter trainSimAutoencoder (1 or 0).
          */
-        boolean trainSimAutoencoder();
+        java.util.Optional<Boolean> trainSimAutoencoder();
     }
 
     /** The dynamics ensemble these settings describe (MBPO's HalfCheetah model by default). */
