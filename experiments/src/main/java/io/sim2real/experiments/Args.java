@@ -68,6 +68,26 @@ public final class Args {
         return Boolean.parseBoolean(v);
     }
 
+    /** "a=1.5,b=2" to {a: 1.5, b: 2}, in the given order; anything else is refused naming the option. */
+    static Map<String, Double> namedNumbers(String option, String given) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String pair : given.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException("--" + option + " takes name=value pairs separated by commas, got '" + pair + "'");
+            }
+            try {
+                out.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + option + ": the value of " + kv[0].trim() + " is not a number: '" + kv[1] + "'");
+            }
+        }
+        return out;
+    }
+
     public List<String> list(String name, String otherwise) {
         return Arrays.stream(text(name, otherwise).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }

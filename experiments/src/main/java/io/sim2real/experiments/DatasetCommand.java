@@ -11,8 +11,6 @@ import io.sim2real.physics.halfcheetah.StepResult;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -31,7 +29,7 @@ public final class DatasetCommand {
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
         Domain domain = Domain.fromWire(args.text("domain", "real"));
-        DomainPhysics physics = DomainPhysics.of(physics(args.text("physics", "")));
+        DomainPhysics physics = DomainPhysics.of(Args.namedNumbers("physics", args.text("physics", "")));
         if (domain == Domain.SIM && !physics.changed().isEmpty()) {
             throw new IllegalArgumentException("--domain sim takes no --physics (the simulator is unperturbed)");
         }
@@ -76,25 +74,5 @@ public final class DatasetCommand {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
         return writer.writeTo(file).header();
-    }
-
-    /** "thigh_length=2.0,gravity=1.5" to a map of wire names (validated by DomainPhysics.of). */
-    static Map<String, Double> physics(String text) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (String part : text.split(",")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            String[] kv = part.split("=");
-            if (kv.length != 2) {
-                throw new IllegalArgumentException("--physics must be kind=factor pairs separated by commas, got '" + part + "'");
-            }
-            try {
-                out.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--physics factor of " + kv[0].trim() + " must be a number, got '" + kv[1] + "'");
-            }
-        }
-        return out;
     }
 }

@@ -161,22 +161,7 @@ public final class TrainSweep {
      * jointSteps=250), overriding the services' defaults; the services validate them on submission.
      */
     static Map<String, Double> parameters(String given) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (String pair : given.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            String[] kv = pair.split("=", 2);
-            if (kv.length != 2 || kv[0].isBlank()) {
-                throw new IllegalArgumentException("--parameters takes name=value pairs separated by commas, got '" + pair + "'");
-            }
-            try {
-                out.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--parameters: the value of " + kv[0].trim() + " is not a number: '" + kv[1] + "'");
-            }
-        }
-        return out;
+        return Args.namedNumbers("parameters", given);
     }
 
     record Settings(int steps, int realSteps, String realPolicy, String realDataset, int initialSteps,
