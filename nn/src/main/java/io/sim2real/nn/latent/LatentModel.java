@@ -273,7 +273,8 @@ public final class LatentModel {
         }
         double penalty = boundGradients();
         if (!config.trainSimAutoencoder()) {
-            // Zero gradients leave them exactly the identity: their last layers start at zero and Adam moves nothing.
+            // They stay exactly the identity: their last layers start at zero and, with no gradient and no decay on a
+            // zero weight, stay zero (weight decay may still shrink the hidden layers, which then feed nothing).
             encoders[Domain.SIM.ordinal()].zeroGradients();
             decoders[Domain.SIM.ordinal()].zeroGradients();
         }
