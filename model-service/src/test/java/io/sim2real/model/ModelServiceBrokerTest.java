@@ -232,12 +232,8 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
                 simObs.add(java.util.Arrays.stream(o).boxed().toList());
             }
         }
-        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
-                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "sim-space-run".equals(x.key())).select().first(2))
-                .awaitCompletion(Duration.ofSeconds(90)).getRecords();
         int rows = 0;
-        for (ConsumerRecord<String, byte[]> r : records) {
-            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+        for (RolloutBatch b : firstRollouts("sim-space-run", 2)) {
             for (double[] o : b.obs()) {
                 // q_sim(p_sim(o)) is o itself, bit for bit, only while the sim encoder and decoder are the identity.
                 assertTrue(simObs.contains(java.util.Arrays.stream(o).boxed().toList()), "a rollout starts at a sim observation");
@@ -247,14 +243,21 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         assertTrue(rows > 0);
     }
 
+    /** A run's first rollout batches on sim2real.rollouts, decoded. */
+    private List<RolloutBatch> firstRollouts(String runId, int batches) throws Exception {
+        List<RolloutBatch> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.ROLLOUTS, c -> c.select().where(x -> runId.equals(x.key())).select().first(batches))
+                .awaitCompletion(Duration.ofSeconds(90)).getRecords()) {
+            out.add(Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH));
+        }
+        return out;
+    }
+
     /** The first round's latent rollout transitions (batches of 250), counted by start domain. */
     private Map<Domain, Integer> latentRolloutsByStartDomain(String runId, int batches) throws Exception {
-        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
-                .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> runId.equals(x.key())).select().first(batches))
-                .awaitCompletion(Duration.ofSeconds(90)).getRecords();
         Map<Domain, Integer> starts = new java.util.EnumMap<>(Domain.class);
-        for (ConsumerRecord<String, byte[]> r : records) {
-            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+        for (RolloutBatch b : firstRollouts(runId, batches)) {
             assertTrue(b.latent(), "latent rollouts are marked as such");
             starts.merge(b.startDomain(), b.size(), Integer::sum);
         }
