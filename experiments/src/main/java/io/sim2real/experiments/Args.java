@@ -71,18 +71,29 @@ public final class Args {
     /** "a=1.5,b=2" to {a: 1.5, b: 2}, in the given order; anything else is refused naming the option. */
     static Map<String, Double> namedNumbers(String option, String given) {
         Map<String, Double> out = new LinkedHashMap<>();
+        namedTexts(option, given).forEach((name, value) -> {
+            try {
+                out.put(name, Double.parseDouble(value));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + option + ": the value of " + name + " is not a number: '" + value + "'");
+            }
+        });
+        return out;
+    }
+
+    /** "a=x,b=y" to {a: x, b: y}, in the given order; a pair without a name or value, or a repeated name, is refused. */
+    static Map<String, String> namedTexts(String option, String given) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (String pair : given.split(",")) {
             if (pair.isBlank()) {
                 continue;
             }
             String[] kv = pair.split("=", 2);
-            if (kv.length != 2 || kv[0].isBlank()) {
+            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
                 throw new IllegalArgumentException("--" + option + " takes name=value pairs separated by commas, got '" + pair + "'");
             }
-            try {
-                out.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + option + ": the value of " + kv[0].trim() + " is not a number: '" + kv[1] + "'");
+            if (out.put(kv[0].trim(), kv[1].trim()) != null) {
+                throw new IllegalArgumentException("--" + option + " names " + kv[0].trim() + " twice");
             }
         }
         return out;

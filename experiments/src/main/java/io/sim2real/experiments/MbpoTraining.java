@@ -2,7 +2,6 @@ package io.sim2real.experiments;
 
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
-import io.sim2real.contracts.PerturbationKind;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
@@ -29,7 +28,6 @@ import io.sim2real.replay.TransitionStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -92,6 +90,7 @@ public final class MbpoTraining {
                 args.integers("hidden", "200,200,200,200")).withEpochs(args.integer("max-epochs", 1000));
         List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
         List<Double> factors = args.numbers("factors", "1.5,2.0");
+        kinds.forEach(k -> PolicyReturns.perturbed(k, 1.0)); // refused now, not after the training
         Path outDir = Path.of(args.text("out", "reports/train-" + method + "-" + java.time.LocalDateTime.now().withNano(0)
                 .toString().replace(":", "")));
         if (initial < 1 || initial > envSteps || g < 0 || modelEvery < 1 || jointSteps < 0 || !(realStarts >= 0 && realStarts <= 1)) {
@@ -180,8 +179,8 @@ public final class MbpoTraining {
                 }
                 if (t % evalEvery == 0 || t == envSteps) {
                     PolicySnapshot now = snapshot(sac, updates);
-                    List<Double> returns = evaluate(now, DomainPhysics.neutral(), evalEpisodes, 10_000 + t);
-                    List<Double> realReturns = usesReal ? evaluate(now, realPhysics, evalEpisodes, 10_000 + t) : List.of();
+                    List<Double> returns = PolicyReturns.evaluate(now, DomainPhysics.neutral(), evalEpisodes, 10_000 + t);
+                    List<Double> realReturns = usesReal ? PolicyReturns.evaluate(now, realPhysics, evalEpisodes, 10_000 + t) : List.of();
                     // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
                     // third of the final return).
                     Files.createDirectories(outDir.resolve("policies"));
@@ -204,21 +203,7 @@ public final class MbpoTraining {
         PolicySnapshot policy = snapshot(sac, updates);
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
 
-        List<String> header = new ArrayList<>(List.of("perturbation"));
-        header.add("×1.0");
-        for (double f : factors) {
-            header.add("×" + f);
-        }
-        Table transfer = new Table("Return of the trained policy under each perturbation", header);
-        for (String kind : kinds) {
-            List<String> row = new ArrayList<>(List.of(kind));
-            row.add(Stats.format(evaluate(policy, DomainPhysics.neutral(), evalEpisodes, 20_000), 1));
-            for (double f : factors) {
-                DomainPhysics physics = DomainPhysics.neutral().with(PerturbationKind.fromWire(kind).orElseThrow(), f);
-                row.add(Stats.format(evaluate(policy, physics, evalEpisodes, 20_000), 1));
-            }
-            transfer.add(row);
-        }
+        Table transfer = PolicyReturns.transferTable(policy, kinds, factors, evalEpisodes, 20_000);
         double minutes = (System.nanoTime() - start) / 6e10;
         ReportFolder report = new ReportFolder(outDir, "Training: " + method + " on HalfCheetah, in-process lockstep");
         report.configuration("command", "bin/sim2real train " + String.join(" ", argv))
@@ -301,30 +286,5 @@ public final class MbpoTraining {
         }
         int fromEnv = (int) Math.round(size * realRatio);
         return env.sample(fromEnv, random).concat(model.sample(size - fromEnv, random));
-    }
-
-    /** Whole episodes of the policy's mean action; one env per episode, seeds from {@code seed}. */
-    static List<Double> evaluate(PolicySnapshot policy, DomainPhysics physics, int episodes, long seed) {
-        ActorRunner runner = new ActorRunner(policy);
-        long[] seeds = new long[episodes];
-        for (int i = 0; i < episodes; i++) {
-            seeds[i] = seed + i;
-        }
-        double[] returns = new double[episodes];
-        try (HalfCheetahEnv env = new HalfCheetahEnv(physics, seeds, 1)) {
-            double[][] obs = env.reset();
-            for (int t = 0; t < HalfCheetahEnv.MAX_EPISODE_STEPS; t++) {
-                StepResult s = env.step(runner.act(obs, true, null));
-                for (int i = 0; i < episodes; i++) {
-                    returns[i] += s.rew()[i];
-                }
-                obs = env.observations();
-            }
-        }
-        List<Double> out = new ArrayList<>();
-        for (double r : returns) {
-            out.add(r);
-        }
-        return out;
     }
 }

@@ -33,6 +33,11 @@ public final class Sim2RealCli {
                           --train-sim-autoencoder true|false --env-steps 30000 --updates-per-step 20 --initial-steps 5000
                           --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --seed 1
                           --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
+              evaluate    saved policies (train's policy.json) in sim and under each perturbation, the same
+                          episodes for each: the return against the factor (Table 1 shape) and per perturbation
+                          the sim / real / combined return (Tables 2-3 shape); markdown, CSV, PNG
+                          --policies NAME=FILE,NAME=FILE --kinds gravity,torso_length,thigh_length
+                          --factors 1.05,1.5,2.0 --episodes 5 --seed 30000 --out DIR
               dataset     an offline dataset (.s2rds, docs/DATASETS.md) collected in-process by a behaviour policy
                           --physics thigh_length=2.0 --domain real|sim --behaviour random|gait|noisy-gait|policy:FILE
                           --steps 5000 --envs 8 --seed 1 --out FILE.s2rds
@@ -62,6 +67,7 @@ public final class Sim2RealCli {
                 case "train-sweep" -> TrainSweep.run(rest, out);
                 case "publish-policy" -> PublishPolicy.run(rest, out);
                 case "dataset" -> DatasetCommand.run(rest, out);
+                case "evaluate" -> EvaluateCommand.run(rest, out);
                 default -> {
                     err.println("unknown command '" + args[0] + "'");
                     err.print(USAGE);
