@@ -202,6 +202,8 @@ public final class MbpoTraining {
         }
         PolicySnapshot policy = snapshot(sac, updates);
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
+        new TrainedRun(outDir, method, seed, envSteps, usesReal ? realPhysics.changed() : java.util.Map.of(),
+                usesReal ? realDataset.header().behaviour() : "").write();
 
         Table transfer = PolicyReturns.transferTable(policy, kinds, factors, evalEpisodes, 20_000);
         double minutes = (System.nanoTime() - start) / 6e10;

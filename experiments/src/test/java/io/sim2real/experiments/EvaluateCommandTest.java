@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,77 @@ class EvaluateCommandTest {
             assertFalse(e.getMessage().isBlank());
         }
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void shouldTableTrainRunsByMethodAndRealDomainWithSimOnlyRunsInEveryDomain(@TempDir Path dir) throws Exception {
+        Map<String, Double> gravity = Map.of("gravity", 2.0);
+        run(dir.resolve("runs/mbpo-1"), "mbpo", 1, Map.of(), policy(1));
+        PolicySnapshot mixed1 = policy(2);
+        PolicySnapshot mixed2 = policy(3);
+        run(dir.resolve("runs/mixed-1"), "mbpo-mixed", 1, gravity, mixed1);
+        run(dir.resolve("runs/mixed-2"), "mbpo-mixed", 2, gravity, mixed2);
+        run(dir.resolve("other/latent-1"), "latent-sim-init", 1, Map.of("thigh_length", 2.0), policy(4));
+        Files.createDirectories(dir.resolve("runs/unfinished"));
+        Path out = dir.resolve("report");
+        EvaluateCommand.run(new String[] {"--runs", dir.resolve("runs") + "," + dir.resolve("other/latent-1"), "--episodes", "2",
+                "--seed", "7", "--out", out.toString()}, new PrintStream(new ByteArrayOutputStream()));
+
+        List<String> methods = Files.readAllLines(out.resolve("methods.csv"));
+        assertEquals(List.of("method", "gravity ×2.0: sim / real / combined", "thigh_length ×2.0: sim / real / combined"),
+                List.of(methods.get(0).split(",")));
+        String[] latent = methods.get(1).split(",");
+        String[] mbpo = methods.get(2).split(",");
+        String[] mixed = methods.get(3).split(",");
+        assertEquals(List.of("latent-sim-init · random", "–"), List.of(latent[0], latent[1]), "a method without a run in a domain");
+        assertTrue(latent[2].endsWith("¹") && mbpo[1].endsWith("¹") && mbpo[2].endsWith("¹"), "single seeds are marked: " + methods);
+        // Two seeds: mean ± std over the seeds' episode means, each evaluated in the domain it trained on.
+        DomainPhysics heavy = PolicyReturns.perturbed("gravity", 2.0);
+        List<Double> sim = List.of(Stats.mean(PolicyReturns.evaluate(mixed1, DomainPhysics.neutral(), 2, 7)),
+                Stats.mean(PolicyReturns.evaluate(mixed2, DomainPhysics.neutral(), 2, 7)));
+        List<Double> real = List.of(Stats.mean(PolicyReturns.evaluate(mixed1, heavy, 2, 7)), Stats.mean(PolicyReturns.evaluate(mixed2, heavy, 2, 7)));
+        List<Double> combined = List.of((sim.get(0) + real.get(0)) / 2, (sim.get(1) + real.get(1)) / 2);
+        assertEquals(List.of("mbpo-mixed · random", Stats.format(sim, 0) + " / " + Stats.format(real, 0) + " / " + Stats.format(combined, 0), "–"),
+                List.of(mixed));
+        assertEquals(6, Files.readAllLines(out.resolve("runs.csv")).size(), "header, mbpo in both domains, two mixed, one latent");
+        assertTrue(Files.size(out.resolve("real_return_vs_factor.png")) > 1000);
+    }
+
+    @Test
+    void shouldRefuseRunsItCannotTable(@TempDir Path dir) throws Exception {
+        run(dir.resolve("sim-only/mbpo-1"), "mbpo", 1, Map.of(), policy(1));
+        run(dir.resolve("real/mixed-1"), "mbpo-mixed", 1, Map.of("gravity", 2.0), policy(2));
+        Files.createDirectories(dir.resolve("empty"));
+        Path out = dir.resolve("report");
+        String[][] bad = {
+            {"--runs", dir.resolve("empty").toString(), "--out", out.toString()},
+            {"--runs", dir.resolve("missing").toString(), "--out", out.toString()},
+            {"--runs", dir.resolve("sim-only").toString(), "--out", out.toString()},
+            {"--runs", dir.resolve("real").toString(), "--kinds", "gravity", "--out", out.toString()},
+            {"--runs", dir.resolve("real").toString(), "--policies", "a=" + dir.resolve("sim-only/mbpo-1/policy.json"), "--out", out.toString()},
+        };
+        for (String[] args : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EvaluateCommand.run(args, new PrintStream(new ByteArrayOutputStream())), String.join(" ", args));
+            assertFalse(e.getMessage().isBlank());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void shouldLabelARunByMethodAndRealDataSoThatDatasetsOfOtherQualityAreNotAveraged() {
+        Path dir = Path.of("r");
+        assertEquals("mbpo", new TrainedRun(dir, "mbpo", 1, 10, Map.of(), "").label());
+        assertEquals("mbpo-mixed · random", new TrainedRun(dir, "mbpo-mixed", 1, 10, Map.of("gravity", 2.0), "random").label());
+        assertEquals("latent-sim-init · policy step-11000.json", new TrainedRun(dir, "latent-sim-init", 1, 10, Map.of("gravity", 2.0),
+                "policy /tmp/runs/mbpo/policies/step-11000.json (v80010, envStep 0)").label());
+    }
+
+    private static void run(Path dir, String method, long seed, Map<String, Double> physics, PolicySnapshot policy) throws Exception {
+        Files.createDirectories(dir);
+        save(policy, dir.resolve("policy.json"));
+        new TrainedRun(dir, method, seed, 1000, physics, physics.isEmpty() ? "" : "random").write();
+        assertEquals(new TrainedRun(dir, method, seed, 1000, physics, physics.isEmpty() ? "" : "random"), TrainedRun.read(dir));
     }
 
     private static PolicySnapshot policy(long seed) {

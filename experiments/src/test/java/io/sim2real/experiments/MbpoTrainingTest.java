@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +103,9 @@ class MbpoTrainingTest {
                 + curve.get(2));
         assertTrue(curve.get(2).contains("latent 5 joint steps") && curve.get(2).contains("G "), "the latent round: " + curve.get(2));
         assertTrue(Files.readString(out.resolve("README.md")).contains("thigh_length=2.0"));
+        TrainedRun run = TrainedRun.read(out);
+        assertEquals(List.of("latent-sim-init", Map.of("thigh_length", 2.0), "random"), List.of(run.method(), run.realPhysics(), run.realBehaviour()),
+                "what evaluate --runs groups the run by");
     }
 
     @Test
