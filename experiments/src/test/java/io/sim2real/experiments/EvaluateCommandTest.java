@@ -68,12 +68,7 @@ class EvaluateCommandTest {
             {"--policies", "a=" + good, "--kinds", "wind", "--out", out.toString()},
             {"--policies", "a=" + good, "--episodes", "0", "--out", out.toString()},
         };
-        for (String[] args : bad) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> EvaluateCommand.run(args, new PrintStream(new ByteArrayOutputStream())), String.join(" ", args));
-            assertFalse(e.getMessage().isBlank());
-        }
-        assertFalse(Files.exists(out));
+        assertRefusedWithoutAReport(bad, out);
     }
 
     @Test
@@ -123,12 +118,7 @@ class EvaluateCommandTest {
             {"--runs", dir.resolve("real").toString(), "--kinds", "gravity", "--out", out.toString()},
             {"--runs", dir.resolve("real").toString(), "--policies", "a=" + dir.resolve("sim-only/mbpo-1/policy.json"), "--out", out.toString()},
         };
-        for (String[] args : bad) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> EvaluateCommand.run(args, new PrintStream(new ByteArrayOutputStream())), String.join(" ", args));
-            assertFalse(e.getMessage().isBlank());
-        }
-        assertFalse(Files.exists(out));
+        assertRefusedWithoutAReport(bad, out);
     }
 
     @Test
@@ -138,6 +128,16 @@ class EvaluateCommandTest {
         assertEquals("mbpo-mixed · random", new TrainedRun(dir, "mbpo-mixed", 1, 10, Map.of("gravity", 2.0), "random").label());
         assertEquals("latent-sim-init · policy step-11000.json", new TrainedRun(dir, "latent-sim-init", 1, 10, Map.of("gravity", 2.0),
                 "policy /tmp/runs/mbpo/policies/step-11000.json (v80010, envStep 0)").label());
+    }
+
+    /** Each option set is refused with a reason, and nothing is written. */
+    private static void assertRefusedWithoutAReport(String[][] bad, Path out) {
+        for (String[] args : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EvaluateCommand.run(args, new PrintStream(new ByteArrayOutputStream())), String.join(" ", args));
+            assertFalse(e.getMessage().isBlank());
+        }
+        assertFalse(Files.exists(out));
     }
 
     private static void run(Path dir, String method, long seed, Map<String, Double> physics, PolicySnapshot policy) throws Exception {
