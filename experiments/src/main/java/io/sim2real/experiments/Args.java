@@ -25,7 +25,9 @@ public final class Args {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option --" + name + " needs a value");
             }
-            values.put(name, args[++i]);
+            if (values.put(name, args[++i]) != null) {
+                throw new IllegalArgumentException("option --" + name + " is given twice");
+            }
         }
     }
 

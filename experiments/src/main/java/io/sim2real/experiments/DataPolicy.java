@@ -1,10 +1,7 @@
 package io.sim2real.experiments;
 
-import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.nn.ActorRunner;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
@@ -46,12 +43,7 @@ public interface DataPolicy {
 
     /** A saved policy, acting with sampled actions. */
     static DataPolicy fromSnapshot(Path file) {
-        PolicySnapshot snapshot;
-        try {
-            snapshot = Codecs.POLICY_SNAPSHOT.parse(Files.readAllBytes(file));
-        } catch (IOException | io.sim2real.contracts.validation.InvalidRecordException e) {
-            throw new IllegalArgumentException("cannot read policy '" + file + "': " + e.getMessage(), e);
-        }
+        PolicySnapshot snapshot = PolicyFiles.read(file, "--behaviour policy:FILE");
         ActorRunner actor = new ActorRunner(snapshot);
         String name = "policy " + file + " (v" + snapshot.version() + ", envStep " + snapshot.envStep() + ")";
         return new DataPolicy() {

@@ -1,9 +1,7 @@
 package io.sim2real.experiments;
 
-import io.sim2real.contracts.EnvSpec;
-import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.PerturbationKind;
 import io.sim2real.contracts.messages.PolicySnapshot;
-import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.experiments.report.LineChart;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Stats;
@@ -11,9 +9,10 @@ import io.sim2real.experiments.report.Table;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ import java.util.TreeSet;
  *   real domain it trained on, runs that saw only the simulator in every run's real domain; the methods ×
  *   perturbations table of sim / real / combined returns (the shape of Tables 2 and 3), mean ± std over seeds.</li>
  * </ul>
- * Combined is the mean of the sim and real return, as train-sweep reports it.
+ * Combined is the mean of the sim and real return.
  */
 public final class EvaluateCommand {
 
@@ -52,10 +51,7 @@ public final class EvaluateCommand {
         if (episodes < 1) {
             throw new IllegalArgumentException("--episodes must be at least 1, got " + episodes);
         }
-        Path outDir = Path.of(args.text("out", "reports/evaluate-" + java.time.LocalDateTime.now().withNano(0).toString()
-                .replace(":", "")));
-        String episodesText = episodes + " episodes of each policy's mean action per physics, episode seeds " + seed + " to "
-                + (seed + episodes - 1) + " (the same for every policy and physics)";
+        Path outDir = Path.of(args.text("out", ReportFolder.timestamped("evaluate")));
         ReportFolder report;
         if (args.has("policies")) {
             report = policies(args, episodes, seed, outDir, out);
@@ -66,7 +62,9 @@ public final class EvaluateCommand {
             }
             report = runs(TrainedRun.find(args.list("runs", "")), episodes, seed, outDir, out);
         }
-        report.configuration("command", "bin/sim2real evaluate " + String.join(" ", argv)).configuration("evaluation", episodesText);
+        report.configuration("command", "bin/sim2real evaluate " + String.join(" ", argv)).configuration("evaluation",
+                episodes + " episodes of each policy's mean action per physics, episode seeds " + seed + " to "
+                        + (seed + episodes - 1) + " (the same for every policy and physics)");
         Path readme = report.write();
         out.printf("report: %s%n", readme);
         return readme;
@@ -74,16 +72,16 @@ public final class EvaluateCommand {
 
     private static ReportFolder policies(Args args, int episodes, long seed, Path outDir, PrintStream out) throws IOException {
         Map<String, PolicySnapshot> policies = new LinkedHashMap<>();
-        Args.namedTexts("policies", args.text("policies", "")).forEach((name, file) -> policies.put(name, load(Path.of(file))));
+        Args.namedTexts("policies", args.text("policies", "")).forEach((name, file) -> policies.put(name, PolicyFiles.read(Path.of(file), "--policies")));
         List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
         List<Double> factors = args.numbers("factors", "1.05,1.5,2.0");
-        if (policies.isEmpty() || kinds.isEmpty() || factors.isEmpty()) {
-            throw new IllegalArgumentException("needs at least one policy, one kind and one factor");
+        if (policies.isEmpty()) {
+            throw new IllegalArgumentException("--policies names no policy");
         }
-        kinds.forEach(k -> PolicyReturns.perturbed(k, 1.0));
+        PolicyReturns.check(kinds, factors);
 
-        List<String> transferHeader = new ArrayList<>(List.of("policy", "perturbation", "×1.0"));
-        factors.forEach(f -> transferHeader.add("×" + f));
+        List<String> transferHeader = new ArrayList<>(List.of("policy", "perturbation"));
+        transferHeader.addAll(PolicyReturns.transferHeader(factors));
         Table transfer = new Table("Return under each perturbation", transferHeader);
         List<String> methodsHeader = new ArrayList<>(List.of("policy"));
         for (String k : kinds) {
@@ -92,25 +90,25 @@ public final class EvaluateCommand {
         Table methods = new Table("Sim, real and combined return by perturbation", methodsHeader);
         LineChart chart = new LineChart("Return against the perturbation factor", "factor", "return");
         for (Map.Entry<String, PolicySnapshot> p : policies.entrySet()) {
-            List<Double> sim = PolicyReturns.evaluate(p.getValue(), DomainPhysics.neutral(), episodes, seed);
+            PolicyReturns.Transfer measured = PolicyReturns.Transfer.measure(p.getValue(), kinds, factors, episodes, seed);
             List<String> methodsRow = new ArrayList<>(List.of(p.getKey()));
             for (String kind : kinds) {
-                List<String> row = new ArrayList<>(List.of(p.getKey(), kind, Stats.format(sim, 1)));
-                chart.point(p.getKey() + " " + kind, 1.0, Stats.mean(sim));
-                for (double f : factors) {
-                    List<Double> real = PolicyReturns.evaluate(p.getValue(), PolicyReturns.perturbed(kind, f), episodes, seed);
-                    row.add(Stats.format(real, 1));
-                    chart.point(p.getKey() + " " + kind, f, Stats.mean(real));
-                    methodsRow.add(Stats.format(sim, 0) + " / " + Stats.format(real, 0) + " / " + Stats.format(combined(sim, real), 0));
-                }
+                List<String> row = new ArrayList<>(List.of(p.getKey(), kind));
+                row.addAll(measured.row(kind));
                 transfer.add(row);
+                String series = p.getKey() + " " + kind;
+                chart.point(series, PerturbationKind.fromWire(kind).orElseThrow().neutral(), Stats.mean(measured.sim()));
+                measured.real().get(kind).forEach((f, real) -> {
+                    chart.point(series, f, Stats.mean(real));
+                    methodsRow.add(Stats.simRealCombined(measured.sim(), real));
+                });
             }
             methods.add(methodsRow);
             out.printf("evaluated %s%n", p.getKey());
         }
         ReportFolder report = new ReportFolder(outDir, "Saved policies in sim and under perturbations");
         report.configuration("policies", args.text("policies", ""));
-        report.table("transfer", transfer, "Mean ± std over " + episodes + " episodes.");
+        report.table("transfer", transfer, "Mean ± std over " + episodes + " episodes; sim = the unperturbed simulator.");
         report.table("methods", methods, "Mean ± std over " + episodes + " episodes; combined = the mean of an episode's sim "
                 + "and real return (same episode seed).");
         report.chart("return_vs_factor", chart);
@@ -118,48 +116,72 @@ public final class EvaluateCommand {
         return report;
     }
 
-    /** One evaluated run in one real domain: its mean returns over the episodes. */
+    /** One run's returns per episode in sim and in one real domain. */
     private record Evaluated(TrainedRun run, String cell, List<Double> sim, List<Double> real) {
     }
 
     private static ReportFolder runs(List<TrainedRun> runs, int episodes, long seed, Path outDir, PrintStream out) throws IOException {
-        Map<String, Map<String, Double>> cells = new TreeMap<>();
-        runs.stream().filter(r -> !r.simOnly()).forEach(r -> cells.put(r.cell(), r.realPhysics()));
-        if (cells.isEmpty()) {
-            throw new IllegalArgumentException("--runs: every run trained on the simulator alone; "
-                    + "give runs with real data, or evaluate these with --policies and --kinds/--factors");
+        // Every check before any evaluation: policies readable, domains valid, seeds of a row distinct, budgets equal.
+        Map<TrainedRun, PolicySnapshot> policies = new LinkedHashMap<>();
+        runs.forEach(r -> policies.put(r, r.policy()));
+        Map<String, DomainPhysics> cells = new TreeMap<>(CELL_ORDER);
+        for (TrainedRun r : runs) {
+            if (!r.simOnly()) {
+                try {
+                    cells.put(r.cell(), DomainPhysics.of(r.realPhysics()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--runs: " + r.dir() + " has an invalid real domain: " + e.getMessage(), e);
+                }
+            }
         }
+        if (cells.isEmpty()) {
+            throw new IllegalArgumentException("--runs: every run trained on the simulator alone; give runs with real data, "
+                    + "or evaluate these with --policies and --kinds/--factors");
+        }
+        Map<String, List<TrainedRun>> rows = new TreeMap<>();
+        runs.forEach(r -> rows.computeIfAbsent(r.label() + (r.simOnly() ? "" : " @ " + r.cell()), k -> new ArrayList<>()).add(r));
+        rows.forEach((row, group) -> {
+            Set<Long> seeds = new HashSet<>();
+            group.forEach(r -> {
+                if (!seeds.add(r.seed())) {
+                    throw new IllegalArgumentException("--runs: two runs of " + row + " with seed " + r.seed() + " (one is " + r.dir() + ")");
+                }
+            });
+            if (group.stream().map(TrainedRun::envSteps).distinct().count() > 1) {
+                throw new IllegalArgumentException("--runs: the runs of " + row + " have different budgets (env steps "
+                        + group.stream().map(TrainedRun::envSteps).distinct().toList() + "); evaluate them separately");
+            }
+        });
+
         Table perRun = new Table("Each run in sim and in its real domain", List.of("method", "seed", "env steps", "real data",
                 "real domain", "sim", "real", "run"));
         List<Evaluated> evaluated = new ArrayList<>();
         for (TrainedRun r : runs) {
-            PolicySnapshot policy = r.policy();
-            List<Double> sim = PolicyReturns.evaluate(policy, DomainPhysics.neutral(), episodes, seed);
-            for (Map.Entry<String, Map<String, Double>> cell : cells.entrySet()) {
-                if (!r.simOnly() && !cell.getKey().equals(r.cell())) {
-                    continue;
+            List<Double> sim = PolicyReturns.evaluate(policies.get(r), DomainPhysics.neutral(), episodes, seed);
+            for (Map.Entry<String, DomainPhysics> cell : cells.entrySet()) {
+                if (r.simOnly() || cell.getKey().equals(r.cell())) {
+                    List<Double> real = PolicyReturns.evaluate(policies.get(r), cell.getValue(), episodes, seed);
+                    evaluated.add(new Evaluated(r, cell.getKey(), sim, real));
+                    perRun.add(List.of(r.label(), String.valueOf(r.seed()), String.valueOf(r.envSteps()),
+                            r.simOnly() ? "–" : r.realBehaviour(), cell.getKey(), Stats.format(sim, 1), Stats.format(real, 1),
+                            r.dir().toString()));
                 }
-                List<Double> real = PolicyReturns.evaluate(policy, DomainPhysics.of(cell.getValue()), episodes, seed);
-                evaluated.add(new Evaluated(r, cell.getKey(), sim, real));
-                perRun.add(List.of(r.label(), String.valueOf(r.seed()), String.valueOf(r.envSteps()),
-                        r.simOnly() ? "–" : r.realBehaviour(), cell.getKey(), Stats.format(sim, 1), Stats.format(real, 1),
-                        r.dir().toString()));
             }
             out.printf("evaluated %s (%s, seed %d)%n", r.dir(), r.method(), r.seed());
         }
-        Set<String> methodNames = new TreeSet<>(runs.stream().map(TrainedRun::label).toList());
         List<String> header = new ArrayList<>(List.of("method"));
         cells.keySet().forEach(c -> header.add(c + ": sim / real / combined"));
         Table methods = new Table("Sim, real and combined return by method and perturbation", header);
         LineChart chart = new LineChart("Real return of each method by perturbation factor", "factor", "return in the real domain");
-        for (String method : methodNames) {
-            List<String> row = new ArrayList<>(List.of(method));
-            for (Map.Entry<String, Map<String, Double>> cell : cells.entrySet()) {
-                List<Evaluated> seeds = evaluated.stream().filter(e -> e.run().label().equals(method) && e.cell().equals(cell.getKey())).toList();
+        for (String label : new TreeSet<>(runs.stream().map(TrainedRun::label).toList())) {
+            List<String> row = new ArrayList<>(List.of(label));
+            for (Map.Entry<String, DomainPhysics> cell : cells.entrySet()) {
+                List<Evaluated> seeds = evaluated.stream().filter(e -> e.run().label().equals(label) && e.cell().equals(cell.getKey())).toList();
                 row.add(seeds.isEmpty() ? "–" : cellText(seeds));
-                if (!seeds.isEmpty() && cell.getValue().size() == 1) {
-                    Map.Entry<String, Double> kf = cell.getValue().entrySet().iterator().next();
-                    chart.point(method + " " + kf.getKey(), kf.getValue(), Stats.mean(seeds.stream().map(e -> Stats.mean(e.real())).toList()));
+                Map<String, Double> changed = cell.getValue().changed();
+                if (!seeds.isEmpty() && changed.size() == 1) {
+                    Map.Entry<String, Double> kf = changed.entrySet().iterator().next();
+                    chart.point(label + " " + kf.getKey(), kf.getValue(), Stats.mean(seeds.stream().map(e -> Stats.mean(e.real())).toList()));
                 }
             }
             methods.add(row);
@@ -176,32 +198,17 @@ public final class EvaluateCommand {
         return report;
     }
 
+    /** Domains by kind, then by factor as a number ("gravity ×2.0" before "gravity ×10.0"). */
+    private static final Comparator<String> CELL_ORDER = Comparator.comparing((String c) -> c.replaceAll(" ×.*", ""))
+            .thenComparingDouble(c -> c.contains(" ×") ? Double.parseDouble(c.substring(c.indexOf(" ×") + 2)) : 0)
+            .thenComparing(Comparator.naturalOrder());
+
     /** "sim / real / combined" over seeds, or over the episodes of a single seed (marked ¹). */
     private static String cellText(List<Evaluated> seeds) {
         if (seeds.size() == 1) {
-            Evaluated e = seeds.get(0);
-            return Stats.format(e.sim(), 0) + " / " + Stats.format(e.real(), 0) + " / " + Stats.format(combined(e.sim(), e.real()), 0) + " ¹";
+            return Stats.simRealCombined(seeds.get(0).sim(), seeds.get(0).real()) + " ¹";
         }
-        List<Double> sim = seeds.stream().map(e -> Stats.mean(e.sim())).toList();
-        List<Double> real = seeds.stream().map(e -> Stats.mean(e.real())).toList();
-        return Stats.format(sim, 0) + " / " + Stats.format(real, 0) + " / " + Stats.format(combined(sim, real), 0);
-    }
-
-    private static List<Double> combined(List<Double> sim, List<Double> real) {
-        List<Double> out = new ArrayList<>();
-        for (int i = 0; i < sim.size(); i++) {
-            out.add((sim.get(i) + real.get(i)) / 2);
-        }
-        return out;
-    }
-
-    private static PolicySnapshot load(Path file) {
-        try {
-            return Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(file), EnvSpec.HALF_CHEETAH);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--policies: cannot read " + file + ": " + e);
-        } catch (InvalidRecordException | RuntimeException e) {
-            throw new IllegalArgumentException("--policies: " + file + " is not a valid policy snapshot: " + e.getMessage(), e);
-        }
+        return Stats.simRealCombined(seeds.stream().map(e -> Stats.mean(e.sim())).toList(),
+                seeds.stream().map(e -> Stats.mean(e.real())).toList());
     }
 }

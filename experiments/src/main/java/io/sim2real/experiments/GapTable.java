@@ -63,8 +63,7 @@ public final class GapTable {
         boolean trainSimAutoencoder = args.bool("train-sim-autoencoder", LatentConfig.defaults(0).trainSimAutoencoder());
         int[] latentHidden = args.integers("latent-hidden", "200,200");
         int batch = args.integer("batch", 256);
-        Path outDir = Path.of(args.text("out", "reports/gap-table-" + java.time.LocalDateTime.now().withNano(0)
-                .toString().replace(":", "")));
+        Path outDir = Path.of(args.text("out", ReportFolder.timestamped("gap-table")));
 
         out.printf("gap table: %s x factors %s x seeds %s; %d transitions a domain (%s, %d envs, %s seeds), init %s%n",
                 kinds, factors, java.util.Arrays.toString(seeds), rows, behaviour.wireName(), envs,

@@ -90,9 +90,8 @@ public final class MbpoTraining {
                 args.integers("hidden", "200,200,200,200")).withEpochs(args.integer("max-epochs", 1000));
         List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
         List<Double> factors = args.numbers("factors", "1.5,2.0");
-        kinds.forEach(k -> PolicyReturns.perturbed(k, 1.0)); // refused now, not after the training
-        Path outDir = Path.of(args.text("out", "reports/train-" + method + "-" + java.time.LocalDateTime.now().withNano(0)
-                .toString().replace(":", "")));
+        PolicyReturns.check(kinds, factors); // refused now, not after the training
+        Path outDir = Path.of(args.text("out", ReportFolder.timestamped("train-" + method)));
         if (initial < 1 || initial > envSteps || g < 0 || modelEvery < 1 || jointSteps < 0 || !(realStarts >= 0 && realStarts <= 1)) {
             throw new IllegalArgumentException("need 1 <= --initial-steps <= --env-steps, --updates-per-step >= 0, --model-every >= 1, "
                     + "--joint-steps >= 0, 0 <= --real-starts <= 1");
@@ -202,10 +201,16 @@ public final class MbpoTraining {
         }
         PolicySnapshot policy = snapshot(sac, updates);
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
-        new TrainedRun(outDir, method, seed, envSteps, usesReal ? realPhysics.changed() : java.util.Map.of(),
-                usesReal ? realDataset.header().behaviour() : "").write();
 
-        Table transfer = PolicyReturns.transferTable(policy, kinds, factors, evalEpisodes, 20_000);
+        PolicyReturns.Transfer measured = PolicyReturns.Transfer.measure(policy, kinds, factors, evalEpisodes, 20_000);
+        List<String> header = new java.util.ArrayList<>(List.of("perturbation"));
+        header.addAll(PolicyReturns.transferHeader(factors));
+        Table transfer = new Table("Return of the trained policy under each perturbation", header);
+        for (String kind : kinds) {
+            List<String> row = new java.util.ArrayList<>(List.of(kind));
+            row.addAll(measured.row(kind));
+            transfer.add(row);
+        }
         double minutes = (System.nanoTime() - start) / 6e10;
         ReportFolder report = new ReportFolder(outDir, "Training: " + method + " on HalfCheetah, in-process lockstep");
         report.configuration("command", "bin/sim2real train " + String.join(" ", argv))
@@ -233,6 +238,10 @@ public final class MbpoTraining {
         report.text("The final policy: `policy.json`; the policy of every evaluation: `policies/step-<env step>.json` "
                 + "(PolicySnapshots, as on sim2real.policies).\n");
         Path readme = report.write();
+        // Written last: its presence marks a finished run (bin/paper-sweep resumes by it, evaluate --runs reads it).
+        new TrainedRun(outDir, method, seed, envSteps, usesReal ? realPhysics.changed() : java.util.Map.of(),
+                usesReal ? realDataset.header().behaviour() : "", usesReal ? realDataset.header().bodySha256() : "",
+                "bin/sim2real train " + String.join(" ", argv)).write();
         out.printf("done in %.1f min%n%n%s%nreport: %s%n", minutes, transfer.toMarkdown(), readme);
         return readme;
     }

@@ -34,7 +34,7 @@ public final class PublishPolicy {
         if (!Files.isRegularFile(file) || runId.isEmpty()) {
             throw new IllegalArgumentException("needs --file <a policy JSON file> and --run-id <run>");
         }
-        PolicySnapshot saved = Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(file), EnvSpec.HALF_CHEETAH);
+        PolicySnapshot saved = PolicyFiles.read(file, "--file");
         PolicySnapshot policy = new PolicySnapshot(saved.schemaVersion(), runId, saved.version(), saved.envStep(),
                 saved.architecture(), saved.obsDim(), saved.actDim(), saved.weights(), saved.sha256(), saved.checkpointUri());
         byte[] encoded = Codecs.POLICY_SNAPSHOT.encode(policy);

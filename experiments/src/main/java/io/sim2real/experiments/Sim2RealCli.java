@@ -5,19 +5,21 @@ import java.io.PrintStream;
 /** The {@code sim2real} command line (bin/sim2real): one subcommand per job. */
 public final class Sim2RealCli {
 
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: sim2real <command> [--option value ...]
 
               gap-table   gap-only measurements for perturbation kinds x factors x seeds, in-process on MuJoCo;
                           writes a report folder (markdown tables, CSV, PNG plots)
                           --kinds gravity,torso_length,thigh_length --factors 1.0,1.05,1.5,2.0 --seeds 1
                           --rows 10000 --behaviour random|gait|noisy-gait|policy:FILE --paired true|false --init sim|real|random
-                          --members 5 --hidden 200,200,200 --joint-steps 600 --batch 256 --train-sim-autoencoder true|false --out DIR
+                          --members 5 --elites 3 --hidden 200,200,200 --max-epochs 100 --latent-hidden 200,200
+                          --joint-steps 600 --batch 256 --train-sim-autoencoder true|false --envs 16 --out DIR
               sweep       a gap-only sweep through the running services (bin/run-local --keep, or a cluster):
                           submits a run per cell to env-service, follows the results on sim2real.gap with a
                           progress bar and the time left, writes a report; stop and resume by the sweep's name
                           --name NAME --action start|resume|stop|collect --env-url http://127.0.0.1:8081
                           --bootstrap 127.0.0.1:9092 --kinds gravity --factors 1.0,1.5,2.0 --seeds 1 --steps 5000
+                          --envs 16 --policy random --timeout-minutes 30 --token TOKEN --out DIR
               train-sweep training runs through the running services, methods x kinds x factors x seeds, each
                           in lockstep; the final policy evaluated in sim and real; the table of sim / real /
                           combined returns by method and perturbation; stop and resume by the sweep's name
@@ -25,13 +27,16 @@ public final class Sim2RealCli {
                           --kinds gravity --factors 1.5 --seeds 1 --steps 10000 --real-steps 5000 --real-policy random
                           (or --real-dataset NAME: replay env-service's stored real dataset, e.g. of medium quality)
                           --initial-steps 1000 --updates-per-step 10 --episodes 5 --env-url URL --bootstrap HOST:PORT
+                          --parameters name=value,... (RunSpec parameters for every run) --timeout-minutes 600
+                          --token TOKEN (or SIM2REAL_API_TOKEN) --out DIR
               train       MBPO (or SAC) on HalfCheetah in one process, in lockstep, or a method that also trains on
                           an offline real dataset; learning curve (with each model round's rollout fidelity), the
                           final policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
                           --method mbpo|sac|mbpo-mixed|latent-sim-init|latent-real-init --real-dataset FILE.s2rds
                           --joint-steps 250 --real-starts 0.5 --latent-rollouts sampled|mean
                           --train-sim-autoencoder true|false --env-steps 30000 --updates-per-step 20 --initial-steps 5000
-                          --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --seed 1
+                          --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --eval-episodes 3
+                          --members 7 --elites 5 --hidden 200,200,200,200 --max-epochs 1000 --seed 1
                           --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
               evaluate    saved policies (train's policy.json) in sim and under each perturbation, the same
                           episodes for each: the return against the factor (Table 1 shape) and per perturbation

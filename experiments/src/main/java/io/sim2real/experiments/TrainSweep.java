@@ -452,18 +452,15 @@ public final class TrainSweep {
                 for (double f : factors) {
                     List<Double> sim = new ArrayList<>();
                     List<Double> real = new ArrayList<>();
-                    List<Double> combined = new ArrayList<>();
                     for (Cell c : cells) {
                         Returns r = returns.get(c.runId());
                         if (c.method().wireName().equals(m) && c.kind().equals(k) && c.factor() == f && r != null
                                 && r.sim() != null && r.real() != null) {
                             sim.add(r.sim().meanReturn());
                             real.add(r.real().meanReturn());
-                            combined.add((r.sim().meanReturn() + r.real().meanReturn()) / 2);
                         }
                     }
-                    row.add(sim.isEmpty() ? "–" : Stats.format(sim, 0) + " / " + Stats.format(real, 0) + " / "
-                            + Stats.format(combined, 0));
+                    row.add(sim.isEmpty() ? "–" : Stats.simRealCombined(sim, real));
                 }
             }
             table.add(row);

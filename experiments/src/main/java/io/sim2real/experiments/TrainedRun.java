@@ -1,10 +1,6 @@
 package io.sim2real.experiments;
 
-import io.sim2real.contracts.EnvSpec;
-import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
-import io.sim2real.contracts.validation.InvalidRecordException;
-import io.sim2real.physics.halfcheetah.DomainPhysics;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -12,28 +8,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * What a {@code sim2real train} run was, written next to its policy as {@code run.properties}: the method, the seed,
- * the budget and the real domain it trained on (empty for methods that see only the simulator), so that
+ * What a finished {@code sim2real train} run was, written next to its policy as {@code run.properties}: the method,
+ * the seed, the budget, the real domain and data it trained on and the whole command, so that
  * {@code sim2real evaluate --runs} can group separate runs into the methods × perturbations table.
  */
-record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, Double> realPhysics, String realBehaviour) {
+record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, Double> realPhysics, String realBehaviour,
+                  String realDatasetSha256, String command) {
 
     static final String FILE = "run.properties";
+    /** The methods that see only the simulator: every perturbation is their "real" domain. */
+    private static final Set<String> SIM_ONLY = Set.of("mbpo", "sac");
 
     TrainedRun {
         realPhysics = Map.copyOf(realPhysics);
     }
 
-    /** Whether the run trained on the simulator alone, so that every perturbation is its "real" domain. */
     boolean simOnly() {
-        return realPhysics.isEmpty();
+        return SIM_ONLY.contains(method);
     }
 
     /**
@@ -52,26 +52,20 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
         return method + " · " + (behaviour.isBlank() ? "real data" : behaviour);
     }
 
-    /** "gravity ×2.0" for one changed parameter; the whole map otherwise. */
+    /** "gravity ×2.0" for one changed parameter, "sim" for none, the whole map otherwise. */
     String cell() {
-        return cellName(realPhysics);
-    }
-
-    static String cellName(Map<String, Double> physics) {
-        if (physics.size() == 1) {
-            Map.Entry<String, Double> e = physics.entrySet().iterator().next();
+        if (realPhysics.isEmpty()) {
+            return "sim";
+        }
+        if (realPhysics.size() == 1) {
+            Map.Entry<String, Double> e = realPhysics.entrySet().iterator().next();
             return e.getKey() + " ×" + e.getValue();
         }
-        return new TreeMap<>(physics).toString();
+        return new TreeMap<>(realPhysics).toString();
     }
 
     PolicySnapshot policy() {
-        Path file = dir.resolve("policy.json");
-        try {
-            return Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(file), EnvSpec.HALF_CHEETAH);
-        } catch (IOException | InvalidRecordException | RuntimeException e) {
-            throw new IllegalArgumentException(file + " is not a readable policy snapshot (an unfinished run?): " + e.getMessage(), e);
-        }
+        return PolicyFiles.read(dir.resolve("policy.json"), "run " + dir);
     }
 
     void write() throws IOException {
@@ -83,56 +77,62 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
         new TreeMap<>(realPhysics).forEach((k, v) -> physics.append(physics.isEmpty() ? "" : ",").append(k).append('=').append(v));
         p.setProperty("real-physics", physics.toString());
         p.setProperty("real-behaviour", realBehaviour);
+        p.setProperty("real-dataset-sha256", realDatasetSha256);
+        p.setProperty("command", command);
         try (Writer w = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8)) {
-            p.store(w, "sim2real train run (read by sim2real evaluate --runs)");
+            p.store(w, "a finished sim2real train run (read by sim2real evaluate --runs)");
         }
     }
 
     static TrainedRun read(Path dir) {
+        Path file = dir.resolve(FILE);
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(dir.resolve(FILE), StandardCharsets.UTF_8)) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
-            return new TrainedRun(dir, required(p, dir, "method"), Long.parseLong(required(p, dir, "seed")),
-                    Integer.parseInt(required(p, dir, "env-steps")), Args.namedNumbers("real-physics", p.getProperty("real-physics", "")),
-                    p.getProperty("real-behaviour", ""));
-        } catch (IOException | NumberFormatException e) {
-            throw new IllegalArgumentException("cannot read " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+            return new TrainedRun(dir, required(p, file, "method"), Long.parseLong(required(p, file, "seed")),
+                    Integer.parseInt(required(p, file, "env-steps")), Args.namedNumbers("real-physics", p.getProperty("real-physics", "")),
+                    p.getProperty("real-behaviour", ""), p.getProperty("real-dataset-sha256", ""), p.getProperty("command", ""));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--runs: cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static String required(Properties p, Path dir, String key) {
+    private static String required(Properties p, Path file, String key) {
         String v = p.getProperty(key);
         if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(dir.resolve(FILE) + " has no " + key);
+            throw new IllegalArgumentException("no " + key);
         }
         return v;
     }
 
-    /** The runs in each folder: the folder itself if it is a run, else its sub-folders that are runs, by name. */
+    /** The runs in each folder, each once: the folder itself if it is a run, else its sub-folders that are, by name. */
     static List<TrainedRun> find(List<String> folders) {
-        List<TrainedRun> out = new ArrayList<>();
+        Map<Path, TrainedRun> out = new LinkedHashMap<>();
         for (String f : folders) {
             Path dir = Path.of(f);
+            List<Path> runs = new ArrayList<>();
             if (Files.isRegularFile(dir.resolve(FILE))) {
-                out.add(read(dir));
-                continue;
-            }
-            if (!Files.isDirectory(dir)) {
+                runs.add(dir);
+            } else if (Files.isDirectory(dir)) {
+                try (Stream<Path> children = Files.list(dir)) {
+                    children.filter(c -> Files.isRegularFile(c.resolve(FILE))).sorted().forEach(runs::add);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("--runs: cannot list " + dir + ": " + e.getMessage(), e);
+                }
+            } else {
                 throw new IllegalArgumentException("--runs: " + dir + " is not a folder");
             }
-            try (Stream<Path> children = Files.list(dir)) {
-                children.filter(c -> Files.isRegularFile(c.resolve(FILE))).sorted().forEach(c -> out.add(read(c)));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--runs: cannot list " + dir + ": " + e.getMessage(), e);
+            for (Path run : runs) {
+                try {
+                    out.putIfAbsent(run.toRealPath(), read(run));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("--runs: cannot resolve " + run + ": " + e.getMessage(), e);
+                }
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("--runs: no train run (a folder with " + FILE + ") in " + folders);
+            throw new IllegalArgumentException("--runs: no finished train run (a folder with " + FILE + ") in " + folders);
         }
-        return out;
-    }
-
-    DomainPhysics physics() {
-        return DomainPhysics.of(realPhysics);
+        return List.copyOf(out.values());
     }
 }

@@ -59,16 +59,16 @@ class EvaluateCommandTest {
         Path good = save(policy(1), dir.resolve("good.json"));
         Path garbage = Files.writeString(dir.resolve("garbage.json"), "{\"not\": \"a policy\"}");
         Path out = dir.resolve("report");
-        String[][] bad = {
-            {"--out", out.toString()},
-            {"--policies", "a=" + dir.resolve("missing.json"), "--out", out.toString()},
-            {"--policies", "a=" + garbage, "--out", out.toString()},
-            {"--policies", good.toString(), "--out", out.toString()},
-            {"--policies", "a=" + good + ",a=" + good, "--out", out.toString()},
-            {"--policies", "a=" + good, "--kinds", "wind", "--out", out.toString()},
-            {"--policies", "a=" + good, "--episodes", "0", "--out", out.toString()},
-        };
-        assertRefusedWithoutAReport(bad, out);
+        assertRefusedWithoutAReport(out, Map.of(
+                "either --policies", new String[] {"--out", out.toString()},
+                "cannot read", new String[] {"--policies", "a=" + dir.resolve("missing.json"), "--out", out.toString()},
+                "not a valid HalfCheetah policy", new String[] {"--policies", "a=" + garbage, "--out", out.toString()},
+                "name=value pairs", new String[] {"--policies", good.toString(), "--out", out.toString()},
+                "names a twice", new String[] {"--policies", "a=" + good + ",a=" + good, "--out", out.toString()},
+                "--kinds: unknown perturbation kind 'wind'", new String[] {"--policies", "a=" + good, "--kinds", "wind", "--out", out.toString()},
+                "--factors: gravity factor 20.0 is outside", new String[] {"--policies", "a=" + good, "--kinds", "gravity", "--factors", "2,20",
+                    "--out", out.toString()},
+                "--episodes must be at least 1", new String[] {"--policies", "a=" + good, "--episodes", "0", "--out", out.toString()}));
     }
 
     @Test
@@ -81,8 +81,9 @@ class EvaluateCommandTest {
         run(dir.resolve("runs/mixed-2"), "mbpo-mixed", 2, gravity, mixed2);
         run(dir.resolve("other/latent-1"), "latent-sim-init", 1, Map.of("thigh_length", 2.0), policy(4));
         Files.createDirectories(dir.resolve("runs/unfinished"));
+        // runs/mixed-1 is also given on its own below: a run named twice counts once.
         Path out = dir.resolve("report");
-        EvaluateCommand.run(new String[] {"--runs", dir.resolve("runs") + "," + dir.resolve("other/latent-1"), "--episodes", "2",
+        EvaluateCommand.run(new String[] {"--runs", dir.resolve("runs") + "," + dir.resolve("other/latent-1") + "," + dir.resolve("runs/mixed-1"), "--episodes", "2",
                 "--seed", "7", "--out", out.toString()}, new PrintStream(new ByteArrayOutputStream()));
 
         List<String> methods = Files.readAllLines(out.resolve("methods.csv"));
@@ -101,6 +102,11 @@ class EvaluateCommandTest {
         List<Double> combined = List.of((sim.get(0) + real.get(0)) / 2, (sim.get(1) + real.get(1)) / 2);
         assertEquals(List.of("mbpo-mixed · random", Stats.format(sim, 0) + " / " + Stats.format(real, 0) + " / " + Stats.format(combined, 0), "–"),
                 List.of(mixed));
+        // A sim-only run in another run's real domain: its own returns there, not its sim returns.
+        List<Double> mbpoSim = PolicyReturns.evaluate(policy(1), DomainPhysics.neutral(), 2, 7);
+        List<Double> mbpoThigh = PolicyReturns.evaluate(policy(1), PolicyReturns.perturbed("thigh_length", 2.0), 2, 7);
+        assertEquals(Stats.format(mbpoSim, 0) + " / " + Stats.format(mbpoThigh, 0), mbpo[2].substring(0, mbpo[2].lastIndexOf(" / ")));
+        assertNotEquals(Stats.format(mbpoSim, 0), Stats.format(mbpoThigh, 0));
         assertEquals(6, Files.readAllLines(out.resolve("runs.csv")).size(), "header, mbpo in both domains, two mixed, one latent");
         assertTrue(Files.size(out.resolve("real_return_vs_factor.png")) > 1000);
     }
@@ -109,42 +115,57 @@ class EvaluateCommandTest {
     void shouldRefuseRunsItCannotTable(@TempDir Path dir) throws Exception {
         run(dir.resolve("sim-only/mbpo-1"), "mbpo", 1, Map.of(), policy(1));
         run(dir.resolve("real/mixed-1"), "mbpo-mixed", 1, Map.of("gravity", 2.0), policy(2));
+        run(dir.resolve("again/mixed-1"), "mbpo-mixed", 1, Map.of("gravity", 2.0), policy(3));
+        run(dir.resolve("longer/mixed-2"), "mbpo-mixed", 2, Map.of("gravity", 2.0), policy(3), 2000);
         Files.createDirectories(dir.resolve("empty"));
+        Files.createDirectories(dir.resolve("broken/run"));
+        Files.writeString(dir.resolve("broken/run/run.properties"), "method=mbpo-mixed\nseed=one\nenv-steps=10\n");
         Path out = dir.resolve("report");
-        String[][] bad = {
-            {"--runs", dir.resolve("empty").toString(), "--out", out.toString()},
-            {"--runs", dir.resolve("missing").toString(), "--out", out.toString()},
-            {"--runs", dir.resolve("sim-only").toString(), "--out", out.toString()},
-            {"--runs", dir.resolve("real").toString(), "--kinds", "gravity", "--out", out.toString()},
-            {"--runs", dir.resolve("real").toString(), "--policies", "a=" + dir.resolve("sim-only/mbpo-1/policy.json"), "--out", out.toString()},
-        };
-        assertRefusedWithoutAReport(bad, out);
+        String real = dir.resolve("real").toString();
+        assertRefusedWithoutAReport(out, Map.of(
+                "no finished train run", new String[] {"--runs", dir.resolve("empty").toString(), "--out", out.toString()},
+                "is not a folder", new String[] {"--runs", dir.resolve("missing").toString(), "--out", out.toString()},
+                "simulator alone", new String[] {"--runs", dir.resolve("sim-only").toString(), "--out", out.toString()},
+                "--kinds and --factors are for --policies", new String[] {"--runs", real, "--kinds", "gravity", "--out", out.toString()},
+                "either --policies", new String[] {"--runs", real, "--policies", "a=" + dir.resolve("sim-only/mbpo-1/policy.json"),
+                    "--out", out.toString()},
+                "two runs of mbpo-mixed · random @ gravity ×2.0 with seed 1", new String[] {"--runs", real + "," + dir.resolve("again"),
+                    "--out", out.toString()},
+                "different budgets", new String[] {"--runs", real + "," + dir.resolve("longer"), "--out", out.toString()},
+                "broken/run/run.properties", new String[] {"--runs", dir.resolve("broken").toString(), "--out", out.toString()}));
     }
 
     @Test
     void shouldLabelARunByMethodAndRealDataSoThatDatasetsOfOtherQualityAreNotAveraged() {
         Path dir = Path.of("r");
-        assertEquals("mbpo", new TrainedRun(dir, "mbpo", 1, 10, Map.of(), "").label());
-        assertEquals("mbpo-mixed · random", new TrainedRun(dir, "mbpo-mixed", 1, 10, Map.of("gravity", 2.0), "random").label());
+        assertEquals("mbpo", new TrainedRun(dir, "mbpo", 1, 10, Map.of(), "", "", "").label());
+        assertEquals("mbpo-mixed · random", new TrainedRun(dir, "mbpo-mixed", 1, 10, Map.of("gravity", 2.0), "random", "", "").label());
         assertEquals("latent-sim-init · policy step-11000.json", new TrainedRun(dir, "latent-sim-init", 1, 10, Map.of("gravity", 2.0),
-                "policy /tmp/runs/mbpo/policies/step-11000.json (v80010, envStep 0)").label());
+                "policy /tmp/runs/mbpo/policies/step-11000.json (v80010, envStep 0)", "", "").label());
     }
 
-    /** Each option set is refused with a reason, and nothing is written. */
-    private static void assertRefusedWithoutAReport(String[][] bad, Path out) {
-        for (String[] args : bad) {
+    /** Each option set is refused with a message that holds its expected reason, and nothing is written. */
+    private static void assertRefusedWithoutAReport(Path out, Map<String, String[]> reasons) {
+        reasons.forEach((reason, args) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> EvaluateCommand.run(args, new PrintStream(new ByteArrayOutputStream())), String.join(" ", args));
-            assertFalse(e.getMessage().isBlank());
-        }
+            assertTrue(e.getMessage().contains(reason), "expected '" + reason + "' in: " + e.getMessage());
+        });
         assertFalse(Files.exists(out));
     }
 
     private static void run(Path dir, String method, long seed, Map<String, Double> physics, PolicySnapshot policy) throws Exception {
+        run(dir, method, seed, physics, policy, 1000);
+    }
+
+    private static void run(Path dir, String method, long seed, Map<String, Double> physics, PolicySnapshot policy, int envSteps)
+            throws Exception {
         Files.createDirectories(dir);
         save(policy, dir.resolve("policy.json"));
-        new TrainedRun(dir, method, seed, 1000, physics, physics.isEmpty() ? "" : "random").write();
-        assertEquals(new TrainedRun(dir, method, seed, 1000, physics, physics.isEmpty() ? "" : "random"), TrainedRun.read(dir));
+        TrainedRun run = new TrainedRun(dir, method, seed, envSteps, physics, physics.isEmpty() ? "" : "random",
+                physics.isEmpty() ? "" : "ab".repeat(32), "bin/sim2real train --method " + method);
+        run.write();
+        assertEquals(run, TrainedRun.read(dir), "run.properties reads back as written");
     }
 
     private static PolicySnapshot policy(long seed) {

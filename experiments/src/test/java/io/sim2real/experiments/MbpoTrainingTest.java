@@ -77,6 +77,15 @@ class MbpoTrainingTest {
     }
 
     @Test
+    void shouldRefuseAPerturbationItCannotEvaluateBeforeTraining(@TempDir Path dir) {
+        Path out = dir.resolve("run");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {"--kinds",
+                "gravity", "--factors", "2.0,20", "--out", out.toString()}, new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(e.getMessage().startsWith("--factors: gravity factor 20.0"), e.getMessage());
+        assertTrue(!Files.exists(out), "refused before anything was written");
+    }
+
+    @Test
     void shouldRefuseAnInconsistentBudget() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(
                 new String[] {"--env-steps", "100", "--initial-steps", "500"}, new PrintStream(new ByteArrayOutputStream())));

@@ -25,6 +25,11 @@ public final class ReportFolder {
         this.title = title;
     }
 
+    /** The default folder of a command's report: {@code reports/<name>-<local time>}, safe in file names. */
+    public static String timestamped(String name) {
+        return "reports/" + name + "-" + java.time.LocalDateTime.now().withNano(0).toString().replace(":", "");
+    }
+
     public Path dir() {
         return dir;
     }

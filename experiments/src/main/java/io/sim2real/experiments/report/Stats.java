@@ -26,6 +26,21 @@ public final class Stats {
         return Math.sqrt(s / (values.size() - 1));
     }
 
+    /**
+     * "sim / real / combined", each "mean ± std" with no decimals; combined is the mean of the sim and real value of
+     * the same index (episode or seed), so its spread is that of the pairs.
+     */
+    public static String simRealCombined(List<Double> sim, List<Double> real) {
+        if (sim.size() != real.size()) {
+            throw new IllegalArgumentException("sim and real returns must pair up: " + sim.size() + " against " + real.size());
+        }
+        List<Double> combined = new java.util.ArrayList<>();
+        for (int i = 0; i < sim.size(); i++) {
+            combined.add((sim.get(i) + real.get(i)) / 2);
+        }
+        return format(sim, 0) + " / " + format(real, 0) + " / " + format(combined, 0);
+    }
+
     /** "mean ± std" with the given decimals, or just the mean for one seed. */
     public static String format(List<Double> values, int decimals) {
         String f = "%." + decimals + "f";
