@@ -35,7 +35,7 @@ import java.util.TreeSet;
  */
 public final class EvaluateCommand {
 
-    static final Set<String> OPTIONS = Set.of("policies", "runs", "kinds", "factors", "episodes", "seed", "out");
+    static final Set<String> OPTIONS = Set.of("policies", "runs", "last", "kinds", "factors", "episodes", "seed", "out");
 
     private EvaluateCommand() {
     }
@@ -60,7 +60,11 @@ public final class EvaluateCommand {
                 throw new IllegalArgumentException("--kinds and --factors are for --policies; with --runs each run is "
                         + "evaluated in the real domain it trained on");
             }
-            report = runs(TrainedRun.find(args.list("runs", "")), episodes, seed, outDir, out);
+            int last = args.integer("last", 1);
+            if (last < 1) {
+                throw new IllegalArgumentException("--last must be at least 1, got " + last);
+            }
+            report = runs(TrainedRun.find(args.list("runs", "")), last, episodes, seed, outDir, out);
         }
         report.configuration("command", "bin/sim2real evaluate " + String.join(" ", argv)).configuration("evaluation",
                 episodes + " episodes of each policy's mean action per physics, episode seeds " + seed + " to "
@@ -120,10 +124,11 @@ public final class EvaluateCommand {
     private record Evaluated(TrainedRun run, String cell, List<Double> sim, List<Double> real) {
     }
 
-    private static ReportFolder runs(List<TrainedRun> runs, int episodes, long seed, Path outDir, PrintStream out) throws IOException {
+    private static ReportFolder runs(List<TrainedRun> runs, int last, int episodes, long seed, Path outDir, PrintStream out)
+            throws IOException {
         // Every check before any evaluation: policies readable, domains valid, seeds of a row distinct, budgets equal.
-        Map<TrainedRun, PolicySnapshot> policies = new LinkedHashMap<>();
-        runs.forEach(r -> policies.put(r, r.policy()));
+        Map<TrainedRun, List<PolicySnapshot>> policies = new LinkedHashMap<>();
+        runs.forEach(r -> policies.put(r, r.lastPolicies(last)));
         Map<String, DomainPhysics> cells = new TreeMap<>(CELL_ORDER);
         for (TrainedRun r : runs) {
             if (!r.simOnly()) {
@@ -157,10 +162,10 @@ public final class EvaluateCommand {
                 "real domain", "sim", "real", "run"));
         List<Evaluated> evaluated = new ArrayList<>();
         for (TrainedRun r : runs) {
-            List<Double> sim = PolicyReturns.evaluate(policies.get(r), DomainPhysics.neutral(), episodes, seed);
+            List<Double> sim = returns(policies.get(r), DomainPhysics.neutral(), episodes, seed);
             for (Map.Entry<String, DomainPhysics> cell : cells.entrySet()) {
                 if (r.simOnly() || cell.getKey().equals(r.cell())) {
-                    List<Double> real = PolicyReturns.evaluate(policies.get(r), cell.getValue(), episodes, seed);
+                    List<Double> real = returns(policies.get(r), cell.getValue(), episodes, seed);
                     evaluated.add(new Evaluated(r, cell.getKey(), sim, real));
                     perRun.add(List.of(r.label(), String.valueOf(r.seed()), String.valueOf(r.envSteps()),
                             r.simOnly() ? "–" : r.realBehaviour(), cell.getKey(), Stats.format(sim, 1), Stats.format(real, 1),
@@ -188,14 +193,25 @@ public final class EvaluateCommand {
         }
         ReportFolder report = new ReportFolder(outDir, "Trained runs in sim and in their real domains");
         report.configuration("runs", runs.size() + " runs: " + String.join(", ", runs.stream().map(r -> r.dir().toString()).toList()));
-        report.table("methods", methods, "Mean ± std over seeds (each seed: the mean over its episodes); where a method and "
-                + "perturbation have a single seed, ± is the std over that seed's " + episodes + " episodes, marked ¹. "
+        String perSeed = last == 1 ? episodes + " episodes of its final policy" : episodes + " episodes of each of its last "
+                + last + " evaluated policies";
+        report.configuration("policies of a run", last == 1 ? "the final policy" : "the last " + last + " evaluated policies "
+                + "(policies/step-*.json), each for the same episodes");
+        report.table("methods", methods, "Mean ± std over seeds (each seed: the mean over " + perSeed + "); where a method and "
+                + "perturbation have a single seed, ± is the std over that seed's " + perSeed + ", marked ¹. "
                 + "Combined = the mean of the sim and real return. Runs that trained on the simulator alone (mbpo, sac) are "
                 + "evaluated in every real domain.");
-        report.table("runs", perRun, "Mean ± std over " + episodes + " episodes.");
+        report.table("runs", perRun, "Mean ± std over " + perSeed + ".");
         report.chart("real_return_vs_factor", chart);
         out.printf("%n%s%n", methods.toMarkdown());
         return report;
+    }
+
+    /** The returns of every policy for the same episodes, one after another. */
+    private static List<Double> returns(List<PolicySnapshot> policies, DomainPhysics physics, int episodes, long seed) {
+        List<Double> out = new ArrayList<>();
+        policies.forEach(p -> out.addAll(PolicyReturns.evaluate(p, physics, episodes, seed)));
+        return out;
     }
 
     /** Domains by kind, then by factor as a number ("gravity ×2.0" before "gravity ×10.0"). */

@@ -44,7 +44,8 @@ public final class Sim2RealCli {
                           --policies NAME=FILE,NAME=FILE --kinds gravity,torso_length,thigh_length
                           --factors 1.05,1.5,2.0 --episodes 5 --seed 30000 --out DIR
                           or --runs DIR,DIR: train run folders (or folders of them), each in sim and in the real
-                          domain it trained on (sim-only runs in all): methods x perturbations, mean ± std over seeds
+                          domain it trained on (sim-only runs in all): methods x perturbations, mean ± std over seeds;
+                          --last 3: each run's last 3 evaluated policies (policies/step-N.json), not the final alone
               dataset     an offline dataset (.s2rds, docs/DATASETS.md) collected in-process by a behaviour policy
                           --physics thigh_length=2.0 --domain real|sim --behaviour random|gait|noisy-gait|policy:FILE
                           --steps 5000 --envs 8 --seed 1 --out FILE.s2rds

@@ -68,6 +68,29 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
         return PolicyFiles.read(dir.resolve("policy.json"), "run " + dir);
     }
 
+    /**
+     * The run's last {@code n} evaluated policies ({@code policies/step-<env step>.json}, the final one included), oldest
+     * first; one MBPO policy swings by hundreds from one evaluation to the next, so a few of them say more about a
+     * method than the last alone. With {@code n} = 1, the final policy.
+     */
+    List<PolicySnapshot> lastPolicies(int n) {
+        if (n == 1) {
+            return List.of(policy());
+        }
+        List<Path> steps;
+        try (Stream<Path> files = Files.list(dir.resolve("policies"))) {
+            steps = files.filter(f -> f.getFileName().toString().matches("step-[0-9]+\\.json"))
+                    .sorted(java.util.Comparator.comparingLong(f -> Long.parseLong(f.getFileName().toString().replaceAll("\\D", ""))))
+                    .toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--last " + n + ": run " + dir + " has no readable policies folder: " + e.getMessage(), e);
+        }
+        if (steps.size() < n) {
+            throw new IllegalArgumentException("--last " + n + ": run " + dir + " saved only " + steps.size() + " policies");
+        }
+        return steps.subList(steps.size() - n, steps.size()).stream().map(f -> PolicyFiles.read(f, "run " + dir)).toList();
+    }
+
     void write() throws IOException {
         Properties p = new Properties();
         p.setProperty("method", method);

@@ -112,6 +112,31 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void shouldEvaluateARunsLastPoliciesByEnvStepWhenAskedTo(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("runs/mixed-1");
+        run(run, "mbpo-mixed", 1, Map.of("gravity", 2.0), policy(5));
+        Files.createDirectories(run.resolve("policies"));
+        // By env step, not by name: step-1000 is the newest, then step-900.
+        save(policy(6), run.resolve("policies/step-100.json"));
+        save(policy(7), run.resolve("policies/step-200.json"));
+        save(policy(8), run.resolve("policies/step-900.json"));
+        save(policy(5), run.resolve("policies/step-1000.json"));
+        Path out = dir.resolve("report");
+        EvaluateCommand.run(new String[] {"--runs", run.toString(), "--last", "2", "--episodes", "1", "--seed", "3", "--out",
+                out.toString()}, new PrintStream(new ByteArrayOutputStream()));
+
+        List<Double> sim = new java.util.ArrayList<>(PolicyReturns.evaluate(policy(8), DomainPhysics.neutral(), 1, 3));
+        sim.addAll(PolicyReturns.evaluate(policy(5), DomainPhysics.neutral(), 1, 3));
+        String[] row = Files.readAllLines(out.resolve("runs.csv")).get(1).split(",");
+        assertEquals(Stats.format(sim, 1), row[5], "the sim returns of the policies at steps 900 and 1000");
+        assertTrue(Files.readString(out.resolve("README.md")).contains("the last 2 evaluated policies"));
+
+        assertRefusedWithoutAReport(dir.resolve("refused"), Map.of(
+                "saved only 4 policies", new String[] {"--runs", run.toString(), "--last", "5", "--out", dir.resolve("refused").toString()},
+                "--last must be at least 1", new String[] {"--runs", run.toString(), "--last", "0", "--out", dir.resolve("refused").toString()}));
+    }
+
+    @Test
     void shouldRefuseRunsItCannotTable(@TempDir Path dir) throws Exception {
         run(dir.resolve("sim-only/mbpo-1"), "mbpo", 1, Map.of(), policy(1));
         run(dir.resolve("real/mixed-1"), "mbpo-mixed", 1, Map.of("gravity", 2.0), policy(2));
