@@ -129,34 +129,8 @@ public final class EvaluateCommand {
         // Every check before any evaluation: policies readable, domains valid, seeds of a row distinct, budgets equal.
         Map<TrainedRun, List<PolicySnapshot>> policies = new LinkedHashMap<>();
         runs.forEach(r -> policies.put(r, r.lastPolicies(last)));
-        Map<String, DomainPhysics> cells = new TreeMap<>(CELL_ORDER);
-        for (TrainedRun r : runs) {
-            if (!r.simOnly()) {
-                try {
-                    cells.put(r.cell(), DomainPhysics.of(r.realPhysics()));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--runs: " + r.dir() + " has an invalid real domain: " + e.getMessage(), e);
-                }
-            }
-        }
-        if (cells.isEmpty()) {
-            throw new IllegalArgumentException("--runs: every run trained on the simulator alone; give runs with real data, "
-                    + "or evaluate these with --policies and --kinds/--factors");
-        }
-        Map<String, List<TrainedRun>> rows = new TreeMap<>();
-        runs.forEach(r -> rows.computeIfAbsent(r.label() + (r.simOnly() ? "" : " @ " + r.cell()), k -> new ArrayList<>()).add(r));
-        rows.forEach((row, group) -> {
-            Set<Long> seeds = new HashSet<>();
-            group.forEach(r -> {
-                if (!seeds.add(r.seed())) {
-                    throw new IllegalArgumentException("--runs: two runs of " + row + " with seed " + r.seed() + " (one is " + r.dir() + ")");
-                }
-            });
-            if (group.stream().map(TrainedRun::envSteps).distinct().count() > 1) {
-                throw new IllegalArgumentException("--runs: the runs of " + row + " have different budgets (env steps "
-                        + group.stream().map(TrainedRun::envSteps).distinct().toList() + "); evaluate them separately");
-            }
-        });
+        Map<String, DomainPhysics> cells = realDomains(runs);
+        checkRows(runs);
 
         Table perRun = new Table("Each run in sim and in its real domain", List.of("method", "seed", "env steps", "real data",
                 "real domain", "sim", "real", "run"));
@@ -205,6 +179,43 @@ public final class EvaluateCommand {
         report.chart("real_return_vs_factor", chart);
         out.printf("%n%s%n", methods.toMarkdown());
         return report;
+    }
+
+    /** The real domains the runs trained on, by name, in kind and factor order. */
+    private static Map<String, DomainPhysics> realDomains(List<TrainedRun> runs) {
+        Map<String, DomainPhysics> cells = new TreeMap<>(CELL_ORDER);
+        for (TrainedRun r : runs) {
+            if (!r.simOnly()) {
+                try {
+                    cells.put(r.cell(), DomainPhysics.of(r.realPhysics()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--runs: " + r.dir() + " has an invalid real domain: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (cells.isEmpty()) {
+            throw new IllegalArgumentException("--runs: every run trained on the simulator alone; give runs with real data, "
+                    + "or evaluate these with --policies and --kinds/--factors");
+        }
+        return cells;
+    }
+
+    /** The runs of one table row (method, data and domain) must differ only by seed, each seed once. */
+    private static void checkRows(List<TrainedRun> runs) {
+        Map<String, List<TrainedRun>> rows = new TreeMap<>();
+        runs.forEach(r -> rows.computeIfAbsent(r.label() + (r.simOnly() ? "" : " @ " + r.cell()), k -> new ArrayList<>()).add(r));
+        rows.forEach((row, group) -> {
+            Set<Long> seeds = new HashSet<>();
+            group.forEach(r -> {
+                if (!seeds.add(r.seed())) {
+                    throw new IllegalArgumentException("--runs: two runs of " + row + " with seed " + r.seed() + " (one is " + r.dir() + ")");
+                }
+            });
+            if (group.stream().map(TrainedRun::envSteps).distinct().count() > 1) {
+                throw new IllegalArgumentException("--runs: the runs of " + row + " have different budgets (env steps "
+                        + group.stream().map(TrainedRun::envSteps).distinct().toList() + "); evaluate them separately");
+            }
+        });
     }
 
     /** The returns of every policy for the same episodes, one after another. */
