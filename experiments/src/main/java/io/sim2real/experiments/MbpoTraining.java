@@ -28,8 +28,10 @@ import io.sim2real.replay.TransitionStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -203,11 +205,11 @@ public final class MbpoTraining {
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
 
         PolicyReturns.Transfer measured = PolicyReturns.Transfer.measure(policy, kinds, factors, evalEpisodes, 20_000);
-        List<String> header = new java.util.ArrayList<>(List.of("perturbation"));
+        List<String> header = new ArrayList<>(List.of("perturbation"));
         header.addAll(PolicyReturns.transferHeader(factors));
         Table transfer = new Table("Return of the trained policy under each perturbation", header);
         for (String kind : kinds) {
-            List<String> row = new java.util.ArrayList<>(List.of(kind));
+            List<String> row = new ArrayList<>(List.of(kind));
             row.addAll(measured.row(kind));
             transfer.add(row);
         }
@@ -239,7 +241,7 @@ public final class MbpoTraining {
                 + "(PolicySnapshots, as on sim2real.policies).\n");
         Path readme = report.write();
         // Written last: its presence marks a finished run (bin/paper-sweep resumes by it, evaluate --runs reads it).
-        new TrainedRun(outDir, method, seed, envSteps, usesReal ? realPhysics.changed() : java.util.Map.of(),
+        new TrainedRun(outDir, method, seed, envSteps, usesReal ? realPhysics.changed() : Map.of(),
                 usesReal ? realDataset.header().behaviour() : "", usesReal ? realDataset.header().bodySha256() : "",
                 "bin/sim2real train " + String.join(" ", argv)).write();
         out.printf("done in %.1f min%n%n%s%nreport: %s%n", minutes, transfer.toMarkdown(), readme);

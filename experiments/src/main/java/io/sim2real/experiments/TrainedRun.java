@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +29,8 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
     static final String FILE = "run.properties";
     /** The methods that see only the simulator: every perturbation is their "real" domain. */
     private static final Set<String> SIM_ONLY = Set.of("mbpo", "sac");
+    /** The behaviour sim2real dataset records for a saved policy: "policy FILE (vN, envStep M)". */
+    private static final Pattern POLICY_BEHAVIOUR = Pattern.compile("policy (.+?)( \\(v.*)?");
 
     TrainedRun {
         realPhysics = Map.copyOf(realPhysics);
@@ -45,7 +49,7 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
             return method;
         }
         String behaviour = realBehaviour;
-        java.util.regex.Matcher policy = java.util.regex.Pattern.compile("policy (.+?)( \\(v.*)?").matcher(behaviour);
+        Matcher policy = POLICY_BEHAVIOUR.matcher(behaviour);
         if (policy.matches()) {
             behaviour = "policy " + Path.of(policy.group(1)).getFileName();
         }
