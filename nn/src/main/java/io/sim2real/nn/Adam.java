@@ -151,4 +151,22 @@ public final class Adam {
     public long steps() {
         return t;
     }
+
+    /** The first-moment buffers, one per parameter array (live, for checkpoints). */
+    float[][] firstMoments() {
+        return m;
+    }
+
+    /** The second-moment buffers, one per parameter array (live, for checkpoints). */
+    float[][] secondMoments() {
+        return v;
+    }
+
+    /** Sets the step count, which the bias corrections depend on (restoring a checkpoint). */
+    void restoreSteps(long steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("a negative step count: " + steps);
+        }
+        this.t = steps;
+    }
 }

@@ -1,20 +1,32 @@
 package io.sim2real.nn;
 
+import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Soft actor-critic (Haarnoja et al. 2018) on the nn core: a tanh-squashed Gaussian actor, twin Q critics (a
  * 2-member ensemble, one lane each) with Polyak-averaged targets, and automatic entropy tuning. One
- * {@link #update} is one gradient step of critics, actor and temperature on a batch.
+ * {@link #update} is one gradient step of critics, actor and temperature on a batch. {@link #save} and
+ * {@link #restore} carry everything a later update depends on (networks, target critics, Adam moments and steps,
+ * log-alpha, the noise generator), so a restored Sac continues bit for bit like the one saved.
  */
 public final class Sac {
 
     /** What an update measured. */
     public record UpdateStats(double criticLoss, double actorLoss, double alpha, double entropy) {
     }
+
+    /** The checkpoint kind of a Sac ({@link Checkpoint}). */
+    public static final String CHECKPOINT_KIND = "sac";
 
     private final SacConfig config;
     private final SquashedGaussianActor actor;
@@ -25,7 +37,7 @@ public final class Sac {
     private final Adam alphaAdam;
     private final INDArray logAlpha;
     private final INDArray logAlphaGrad;
-    private final SplittableRandom random;
+    private ResumableRandom random;
 
     private final int obsDim;
     private final int actDim;
@@ -47,7 +59,7 @@ public final class Sac {
         this.obsDim = config.obsDim();
         this.actDim = config.actDim();
         int batch = config.batchSize();
-        this.random = new SplittableRandom(config.seed());
+        this.random = new ResumableRandom(config.seed());
         this.actor = new SquashedGaussianActor(obsDim, actDim, config.hidden(), batch, config.seed() + 1);
         int[] criticSizes = new int[config.hidden().length + 2];
         criticSizes[0] = obsDim + actDim;
@@ -93,7 +105,7 @@ public final class Sac {
         computeTargets(rows);
         double criticLoss = computeCriticGradients(rows);
         criticAdam.step();
-        actor.drawNoise(rows, random);
+        actor.drawNoise(rows, random.get());
         double actorLoss = computeActorGradients(rows);
         actorAdam.step();
         double meanLogProb = 0;
@@ -133,7 +145,7 @@ public final class Sac {
 
     /** y = r + gamma (1 - done) (min_i Q_target_i(s', a') - alpha log pi(a'|s')), a' sampled now. */
     void computeTargets(int rows) {
-        actor.drawNoise(rows, random);
+        actor.drawNoise(rows, random.get());
         actor.sample(next, rows, actions);
         fillStateAction(nextSa, next, actions, rows);
         FloatBuffer t0 = F32.view(target.forward(0, nextSa, rows));
@@ -207,6 +219,109 @@ public final class Sac {
         }
         // Training the critics later recomputes their gradients; the ones just written here are not applied.
         return loss;
+    }
+
+    /**
+     * Writes everything a later update depends on to {@code file}, atomically, with {@code owner}'s state (e.g. a
+     * learner's counters) in the header, where {@link #restore} hands it back. Weights and optimiser moments are
+     * binary float32, bit for bit; counters and the generator's state are exact integers.
+     */
+    public void save(Path file, Map<String, Object> owner) throws IOException {
+        List<INDArray> arrays = new ArrayList<>(stateArrays());
+        for (Adam adam : optimisers()) {
+            for (float[] m : adam.firstMoments()) {
+                arrays.add(row(m));
+            }
+            for (float[] v : adam.secondMoments()) {
+                arrays.add(row(v));
+            }
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("obsDim", obsDim);
+        meta.put("actDim", actDim);
+        meta.put("hidden", config.hidden());
+        meta.put("adamSteps", List.of(actorAdam.steps(), criticAdam.steps(), alphaAdam.steps()));
+        meta.put("randomState", random.state());
+        meta.put("owner", owner);
+        Checkpoint.save(file, CHECKPOINT_KIND, meta, arrays);
+    }
+
+    /**
+     * Restores a checkpoint of {@link #save}; returns the owner's state saved with it. A checkpoint that cannot be
+     * used (unreadable, corrupt, another kind or another architecture) throws {@link Checkpoint.CheckpointException}
+     * before anything of this Sac is changed.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> restore(Path file) {
+        Checkpoint.Loaded loaded = Checkpoint.load(file, CHECKPOINT_KIND);
+        Map<String, Object> meta = loaded.header().meta();
+        long[] steps;
+        long randomState;
+        Map<String, Object> owner;
+        try {
+            int[] hidden = ((List<Number>) meta.get("hidden")).stream().mapToInt(Number::intValue).toArray();
+            int o = ((Number) meta.get("obsDim")).intValue();
+            int a = ((Number) meta.get("actDim")).intValue();
+            if (o != obsDim || a != actDim || !Arrays.equals(hidden, config.hidden())) {
+                throw new Checkpoint.CheckpointException(file + " holds a SAC for " + o + " observations, " + a
+                        + " actions and hidden layers " + Arrays.toString(hidden) + "; this one has " + obsDim + ", "
+                        + actDim + " and " + Arrays.toString(config.hidden()));
+            }
+            steps = ((List<Number>) meta.get("adamSteps")).stream().mapToLong(Number::longValue).toArray();
+            randomState = ((Number) meta.get("randomState")).longValue();
+            owner = meta.get("owner") == null ? Map.of() : (Map<String, Object>) meta.get("owner");
+        } catch (ClassCastException | NullPointerException e) {
+            throw new Checkpoint.CheckpointException(file + " has an incomplete SAC header: " + e, e);
+        }
+        if (steps.length != 3) {
+            throw new Checkpoint.CheckpointException(file + " has " + steps.length + " optimiser step counts, expected 3");
+        }
+        List<INDArray> state = stateArrays();
+        List<INDArray> targets = new ArrayList<>(state.size());
+        for (INDArray x : state) {
+            targets.add(Nd4j.create(DataType.FLOAT, x.shape(), 'c'));
+        }
+        List<float[]> moments = new ArrayList<>();
+        for (Adam adam : optimisers()) {
+            moments.addAll(Arrays.asList(adam.firstMoments()));
+            moments.addAll(Arrays.asList(adam.secondMoments()));
+        }
+        for (float[] m : moments) {
+            targets.add(F32.zeros(1, m.length));
+        }
+        // Checks every shape before it copies anything; only then is this Sac changed.
+        loaded.restoreInto(targets);
+        for (int i = 0; i < state.size(); i++) {
+            F32.view(state.get(i)).put(0, F32.view(targets.get(i)), 0, (int) state.get(i).length());
+        }
+        for (int i = 0; i < moments.size(); i++) {
+            F32.view(targets.get(state.size() + i)).get(0, moments.get(i));
+        }
+        List<Adam> adams = optimisers();
+        for (int i = 0; i < adams.size(); i++) {
+            adams.get(i).restoreSteps(steps[i]);
+        }
+        random = new ResumableRandom(randomState);
+        return owner;
+    }
+
+    /** Weights of actor, critics and target critics, and log-alpha, in checkpoint order. */
+    private List<INDArray> stateArrays() {
+        List<INDArray> arrays = new ArrayList<>(actor.network().parameters());
+        arrays.addAll(critic.parameters());
+        arrays.addAll(target.parameters());
+        arrays.add(logAlpha);
+        return arrays;
+    }
+
+    private List<Adam> optimisers() {
+        return List.of(actorAdam, criticAdam, alphaAdam);
+    }
+
+    private static INDArray row(float[] values) {
+        INDArray a = F32.zeros(1, values.length);
+        F32.view(a).put(0, values);
+        return a;
     }
 
     /** The twin critics (for tests). */
