@@ -50,7 +50,7 @@ public final class KafkaSerdeBenchmark {
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.LINGER_MS_CONFIG, 5,
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024,
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, io.sim2real.contracts.Topics.MAX_RECORD_BYTES,
                     ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
             // warm-up both paths
             raw(config, encoded, batches / 4);

@@ -41,7 +41,7 @@ public final class PublishPolicy {
         Codecs.POLICY_SNAPSHOT.decode(encoded, EnvSpec.HALF_CHEETAH);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.text("bootstrap", "127.0.0.1:9092"));
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.POLICIES, runId, encoded)).get();

@@ -39,7 +39,7 @@ class GapSweepTest {
         broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(Topics.GAP, 2, (short) 1), new NewTopic(Topics.POLICIES, 1, (short) 1)
-                    .configs(Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024))))).all().get();
+                    .configs(Map.of("max.message.bytes", String.valueOf(Topics.MAX_RECORD_BYTES))))).all().get();
         }
     }
 

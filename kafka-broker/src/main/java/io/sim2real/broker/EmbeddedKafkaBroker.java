@@ -109,8 +109,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // Topics are created on purpose by the services' provisioner, with the configured settings.
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "3");
-        // Policy snapshots and large transition batches exceed Kafka's 1 MiB default.
-        p.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+        // Policy snapshots and large transition batches exceed Kafka's 1 MiB default; the limit has one home.
+        p.put("message.max.bytes", String.valueOf(io.sim2real.contracts.Topics.MAX_RECORD_BYTES));
         p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
         p.putAll(overrides);
         return p;

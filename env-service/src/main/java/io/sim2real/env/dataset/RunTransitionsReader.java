@@ -38,7 +38,7 @@ public final class RunTransitionsReader {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.remove("group.id");
         config.put("enable.auto.commit", false);
-        config.put("max.partition.fetch.bytes", 16 * 1024 * 1024);
+        config.put("max.partition.fetch.bytes", io.sim2real.contracts.Topics.MAX_RECORD_BYTES);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();

@@ -7,16 +7,12 @@ import io.sim2real.contracts.json.MessageCodec;
 import io.sim2real.contracts.messages.Sim2RealMessage;
 import io.sim2real.contracts.validation.InvalidRecordException;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,16 +24,16 @@ import org.jboss.logging.Logger;
  *     return inbound.process(record, Codecs.TRANSITION_BATCH, store::add);
  * }
  * </pre>
- * The channel must be configured with {@code failure-strategy=dead-letter-queue}; a nack then writes the
- * untouched record to the dead-letter topic with SmallRye's {@code dead-letter-*} headers, plus
- * {@value #REASON_CODE_HEADER} with the bare reason code. The offset is committed only after the record
- * was processed or dead-lettered, so nothing is lost on a crash.
+ * A record that fails goes to {@link DeadLetters}, whatever its size, and is acked only once its dead letter is on
+ * the broker: the offset is committed only after the record was processed or dead-lettered, so nothing is lost
+ * on a crash, and while the dead-letter topic cannot be written the channel waits on that record (and retries)
+ * instead of failing. Channels keep SmallRye's {@code failure-strategy=ignore}: this class never nacks.
  */
 @ApplicationScoped
 public class InboundRecords {
 
     /** Header with the machine-readable reason ({@link InvalidRecordException.Reason} or PROCESSING_FAILED). */
-    public static final String REASON_CODE_HEADER = "sim2real-reason-code";
+    public static final String REASON_CODE_HEADER = DeadLetters.REASON_CODE_HEADER;
     public static final String PROCESSING_FAILED = "PROCESSING_FAILED";
 
     private static final Logger LOG = Logger.getLogger(InboundRecords.class);
@@ -59,6 +55,9 @@ public class InboundRecords {
 
     @Inject
     EnvSpec envSpec;
+
+    @Inject
+    DeadLetters deadLetters;
 
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
@@ -106,7 +105,7 @@ public class InboundRecords {
             LOG.errorf(e, "processing a valid %s from %s failed", codec.type().getSimpleName(), topic);
             return deadLetter(record, topic, PROCESSING_FAILED, e);
         }
-        counter("sim2real.records.consumed", topic, null).increment();
+        consumedCounter(topic).increment();
         return record.ack();
     }
 
@@ -124,25 +123,23 @@ public class InboundRecords {
     }
 
     private CompletionStage<Void> deadLetter(Message<byte[]> record, String topic, String reasonCode, Exception cause) {
-        LOG.warnf("dead-lettering a record from %s: %s", topic, cause.getMessage());
-        counter("sim2real.records.dead.lettered", topic, reasonCode).increment();
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(REASON_CODE_HEADER, reasonCode.getBytes(StandardCharsets.UTF_8));
-        Metadata extra = Metadata.of(OutgoingKafkaRecordMetadata.builder().withHeaders(headers).build());
-        return record.nack(cause, extra);
+        LOG.warnf("dead-lettering a record from %s: %s", topic, abbreviated(cause.getMessage()));
+        IncomingKafkaRecordMetadata<?, ?> source = record.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        DeadLetters.Source letter = source == null
+                ? new DeadLetters.Source(topic, -1, -1, null, record.getPayload(), null)
+                : new DeadLetters.Source(topic, source.getPartition(), source.getOffset(),
+                        source.getKey() == null ? null : source.getKey().toString(), record.getPayload(), source.getHeaders());
+        return deadLetters.send(letter, reasonCode, cause).thenCompose(delivered -> record.ack());
     }
 
-    private Counter counter(String name, String topic, String reason) {
-        String key = name + '|' + topic + '|' + reason;
-        return counters.computeIfAbsent(key, k -> {
-            Counter.Builder b = Counter.builder(name).tag("topic", topic);
-            if (reason != null) {
-                b.tag("reason", reason).description("Records sent to a dead-letter topic, by source topic and reason");
-            } else {
-                b.description("Valid records consumed and processed, by topic");
-            }
-            return b.register(registry);
-        });
+    /** A reason can quote a whole record; the log gets its start. */
+    private static String abbreviated(String message) {
+        return message == null || message.length() <= 500 ? message : message.substring(0, 500) + "…";
+    }
+
+    private Counter consumedCounter(String topic) {
+        return counters.computeIfAbsent(topic, t -> Counter.builder("sim2real.records.consumed").tag("topic", t)
+                .description("Valid records consumed and processed, by topic").register(registry));
     }
 
     private static Object keyOf(Message<?> record) {

@@ -7,8 +7,11 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,21 +19,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Creates the system's topics and their dead-letter topics at start-up if they do not exist, with the
- * configured partitions and replication; {@code sim2real.runs} is compacted. Creation is idempotent,
- * so every service may run it. Deployments whose topics are owned elsewhere (Strimzi KafkaTopic
- * resources) turn it off with {@code sim2real.topics.provision=false}.
+ * configured partitions and replication and the retention, compaction and size limit that {@link Topics}
+ * declares; on topics that exist it sets those declared settings where they differ (so an upgrade changes the
+ * retention of topics created by an older build). Idempotent, so every service may run it. Deployments whose
+ * topics are owned elsewhere (Strimzi KafkaTopic resources, which declare the same settings and are checked
+ * against {@link Topics} by the deployment tests) turn it off with {@code sim2real.topics.provision=false}.
  */
 @ApplicationScoped
 public class TopicProvisioner {
 
     private static final Logger LOG = Logger.getLogger(TopicProvisioner.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     @ConfigProperty(name = "sim2real.topics.provision", defaultValue = "true")
     boolean provision;
@@ -40,9 +50,6 @@ public class TopicProvisioner {
 
     @ConfigProperty(name = "sim2real.topics.replication-factor", defaultValue = "1")
     short replicationFactor;
-
-    @ConfigProperty(name = "sim2real.topics.retention-ms", defaultValue = "604800000")
-    long retentionMs;
 
     @Inject
     @Identifier("default-kafka-broker")
@@ -60,7 +67,27 @@ public class TopicProvisioner {
         ensureTopics();
     }
 
-    /** Creates the missing topics; returns the names it created. */
+    /** The settings {@link Topics} declares for each topic and dead-letter topic, by topic name. */
+    public static Map<String, Map<String, String>> declaredConfigs() {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (Topics.TopicSpec spec : Topics.DATA_TOPICS) {
+            Topics.Retention r = spec.retention();
+            Map<String, String> configs = new LinkedHashMap<>();
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, r.cleanupPolicy());
+            if (!r.compacted()) {
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(r.retentionMs()));
+            }
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_RECORD_BYTES));
+            out.put(spec.name(), configs);
+            out.put(Topics.deadLetterOf(spec.name()), Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.DEAD_LETTER_RETENTION.toMillis()),
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_DEAD_LETTER_BYTES)));
+        }
+        return out;
+    }
+
+    /** Creates the missing topics and sets the declared settings on the others; returns the names it created. */
     public List<String> ensureTopics() {
         Map<String, Object> adminConfig = new HashMap<>();
         kafkaConfig.forEach((k, v) -> {
@@ -68,28 +95,29 @@ public class TopicProvisioner {
                 adminConfig.put(k, v);
             }
         });
+        Map<String, Map<String, String>> declared = declaredConfigs();
         try (Admin admin = Admin.create(adminConfig)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (NewTopic topic : wanted()) {
-                if (!existing.contains(topic.name())) {
-                    missing.add(topic);
+            declared.forEach((name, configs) -> {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, partitions, replicationFactor).configs(configs));
                 }
-            }
-            if (missing.isEmpty()) {
-                return List.of();
-            }
-            try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                // Another service may have created them at the same moment.
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                    throw e;
+            });
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    // Another service may have created them at the same moment.
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
                 }
+                LOG.infof("created topics %s (partitions=%d, replication=%d)", missing.stream().map(NewTopic::name).toList(),
+                        partitions, replicationFactor);
             }
-            List<String> names = missing.stream().map(NewTopic::name).toList();
-            LOG.infof("created topics %s (partitions=%d, replication=%d)", names, partitions, replicationFactor);
-            return names;
+            alignExisting(admin, declared, existing);
+            return missing.stream().map(NewTopic::name).toList();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
@@ -98,16 +126,33 @@ public class TopicProvisioner {
         }
     }
 
-    private List<NewTopic> wanted() {
-        List<NewTopic> topics = new ArrayList<>();
-        for (Topics.TopicSpec spec : Topics.DATA_TOPICS) {
-            Map<String, String> configs = spec.compacted()
-                    ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-                    : Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMs));
-            topics.add(new NewTopic(spec.name(), partitions, replicationFactor).configs(configs));
-            topics.add(new NewTopic(Topics.deadLetterOf(spec.name()), partitions, replicationFactor)
-                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMs))));
+    /** Sets the declared settings on existing topics where they differ. */
+    private void alignExisting(Admin admin, Map<String, Map<String, String>> declared, Set<String> existing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<ConfigResource> resources = declared.keySet().stream().filter(existing::contains)
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        if (resources.isEmpty()) {
+            return;
         }
-        return topics;
+        Map<ConfigResource, Config> current = admin.describeConfigs(resources).all()
+                .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        current.forEach((resource, config) -> {
+            List<AlterConfigOp> ops = new ArrayList<>();
+            declared.get(resource.name()).forEach((key, value) -> {
+                ConfigEntry entry = config.get(key);
+                if (entry == null || !value.equals(entry.value())) {
+                    ops.add(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET));
+                }
+            });
+            if (!ops.isEmpty()) {
+                changes.put(resource, ops);
+            }
+        });
+        if (!changes.isEmpty()) {
+            admin.incrementalAlterConfigs(changes).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            changes.forEach((resource, ops) -> LOG.infof("set %s on existing topic %s", ops.stream()
+                    .map(op -> op.configEntry().name() + "=" + op.configEntry().value()).toList(), resource.name()));
+        }
     }
 }
