@@ -89,9 +89,8 @@ public class CollectionRecovery {
         }
         for (CollectionLog.Entry e : entries) {
             Published p = byCollection.getOrDefault(CollectionService.envIdOf(e.id()) + "@" + e.runId(), new Published());
-            long offset = (p.maxEpisodeId / e.numEnvs() + 1) * e.numEnvs();
-            collections.resume(e, new CollectionService.Resume(p.transitions, p.transitions == 0 ? 0 : offset,
-                    p.maxPolicyVersion));
+            collections.resume(e, new CollectionService.Resume(p.transitions,
+                    CollectionBudget.episodeIdOffset(p.maxEpisodeId, e.numEnvs()), p.maxPolicyVersion));
         }
         if (!entries.isEmpty()) {
             LOG.infof("collections log read back in %.1f s: %d collections, %d resumed", (System.nanoTime() - t0) / 1e9,

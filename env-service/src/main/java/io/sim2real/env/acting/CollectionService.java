@@ -36,8 +36,10 @@ import org.jboss.logging.Logger;
  * <p>Every collection is logged on {@code sim2real.collections} ({@link CollectionLog}) when it is accepted and
  * when it ends. After a restart {@link CollectionRecovery} resumes the unfinished ones ({@link #resume}): each
  * goes on from the transitions it had published, counted on {@code sim2real.transitions}, so the run gets exactly
- * its {@code envSteps} transitions, none twice. The episodes in progress at the kill end there; the resumed part
- * starts new episodes (new ids, a seed derived from the collection's and the published count).
+ * its {@code envSteps} transitions ({@link CollectionBudget}; fewer by the steps dropped as unstable), none twice.
+ * The episodes in progress at the kill end there; the resumed part starts new episodes (new ids, a seed derived
+ * from the collection's and the published count). Only a tombstone of its run read after {@code sim2real.runs} has
+ * been read back since the start ({@link RunDeletions}) stops a collection for its run's deletion.
  */
 @ApplicationScoped
 public class CollectionService {
@@ -84,8 +86,11 @@ public class CollectionService {
         final long seed;
         volatile BehaviourPolicy initialPolicy;
         volatile String state = QUEUED;
+        /** Progress before a collector exists (a resumed or finished collection read back after a restart). */
         volatile long stepsTaken;
         volatile long unstableDropped;
+        /** The collector acting for this collection once it runs: its progress is the collection's. */
+        volatile TransitionCollector collector;
         volatile long policyVersion;
         volatile Long waitingFor;
         volatile String error;
@@ -122,19 +127,28 @@ public class CollectionService {
                     x.initialRandomSteps(), x.timeout().toMillis(), x.trainingDomains().stream().map(Domain::wireName)
                     .toList())).orElse(null);
             return new CollectionLog.Entry(id, owner, runId, domain.wireName(), physics.changed(), physics.moveAttachments(),
-                    policyName, envSteps, numEnvs, batchSize, seed, l, runDefinedAtStart, state, stepsTaken,
-                    unstableDropped, policyVersion, error, createdAtMs);
+                    policyName, envSteps, numEnvs, batchSize, seed, l, runDefinedAtStart, state, stepsTaken(),
+                    unstableDropped(), policyVersion, error, createdAtMs);
         }
 
         Collection view() {
             return new Collection(id, runId, domain.wireName(), physics.changed(), policyName,
-                    lockstep.isPresent() ? "lockstep" : "async", envSteps, numEnvs, seed, state, stepsTaken,
-                    unstableDropped, policyVersion, waitingFor, error);
+                    lockstep.isPresent() ? "lockstep" : "async", envSteps, numEnvs, seed, state, stepsTaken(),
+                    unstableDropped(), policyVersion, waitingFor, error);
         }
 
-        void progress(TransitionCollector collector) {
-            stepsTaken = collector.stepsTaken();
-            unstableDropped = collector.unstableDropped();
+        /**
+         * Env steps settled: transitions published (acknowledged by the broker), those before a restart included,
+         * plus the steps dropped as unstable; {@code envSteps} once DONE.
+         */
+        long stepsTaken() {
+            TransitionCollector c = collector;
+            return c == null ? stepsTaken : c.published() + c.unstableDropped();
+        }
+
+        long unstableDropped() {
+            TransitionCollector c = collector;
+            return c == null ? unstableDropped : c.unstableDropped();
         }
     }
 
@@ -159,6 +173,9 @@ public class CollectionService {
 
     @Inject
     RunRegistry runs;
+
+    @Inject
+    RunDeletions deletions;
 
     @Inject
     MeterRegistry registry;
@@ -273,7 +290,7 @@ public class CollectionService {
         try (HalfCheetahEnv env = new HalfCheetahEnv(job.physics, job.numEnvs, Math.min(physicsThreads, job.numEnvs),
                 seedOf(job))) {
             TransitionCollector collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
-                    envIdOf(job.id), job.batchSize, publisher::publish);
+                    envIdOf(job.id), job.batchSize, job.envSteps, publisher::publish);
             if (job.resume != null) {
                 awaitResumable(job);
                 collector.continueAfter(job.resume.published(), job.resume.episodeIdOffset());
@@ -281,6 +298,7 @@ public class CollectionService {
                     collector.use(job.initialPolicy);
                 }
             }
+            job.collector = collector;
             if (job.lockstep.isPresent()) {
                 runLockstep(job, job.lockstep.get(), collector);
             } else {
@@ -288,7 +306,7 @@ public class CollectionService {
             }
             job.state = DONE;
         } catch (CancelledException e) {
-            LOG.infof("collection %s for run %s cancelled after %d env steps: %s", job.id, job.runId, job.stepsTaken,
+            LOG.infof("collection %s for run %s cancelled after %d env steps: %s", job.id, job.runId, job.stepsTaken(),
                     e.getMessage());
             job.error = e.getMessage();
             job.state = CANCELLED;
@@ -327,22 +345,29 @@ public class CollectionService {
     }
 
     /**
-     * A resumed collection acts only once this process has read its run's definition back (if it had one) and the
-     * run's policy it last acted with, or a newer one, from Kafka.
+     * A resumed collection acts only once this process has read {@code sim2real.runs} back to its end as of the
+     * start ({@link RunDeletions}), however long that takes, and the run's policy it last acted with, or a newer one.
+     * A run that had a definition and has none once read back was deleted while env-service was down.
      */
     private void awaitResumable(Job job) throws CancelledException {
         long deadline = System.nanoTime() + resumeWait.toNanos();
+        long nextWarning = deadline;
         while (true) {
             checkCancelled(job);
-            boolean runBack = !job.runDefinedAtStart || runs.get(job.runId).isPresent();
+            boolean runsBack = deletions.caughtUp();
+            if (runsBack && job.runDefinedAtStart && !deletions.defined(job.runId)) {
+                throw new CancelledException("run '" + job.runId + "' was deleted from sim2real.runs while env-service"
+                        + " was down");
+            }
             long held = policies.latest(job.runId).map(PolicySnapshot::version).orElse(0L);
-            if (runBack && held >= job.resume.lastPolicyVersion()) {
+            if (runsBack && held >= job.resume.lastPolicyVersion()) {
                 break;
             }
-            if (System.nanoTime() > deadline) {
-                if (!runBack) {
-                    throw new CancelledException("run '" + job.runId + "' is no longer defined on sim2real.runs");
-                }
+            if (!runsBack && System.nanoTime() > nextWarning) {
+                LOG.warnf("collection %s waits for sim2real.runs to be read back before it resumes", job.id);
+                nextWarning = System.nanoTime() + resumeWait.toNanos();
+            }
+            if (runsBack && System.nanoTime() > deadline) {
                 throw new IllegalStateException("cannot resume: policy v" + job.resume.lastPolicyVersion() + " of run '"
                         + job.runId + "' was not read back within " + resumeWait + " (newest held: v" + held + ")");
             }
@@ -361,10 +386,9 @@ public class CollectionService {
 
     private void runAsync(Job job, TransitionCollector collector) throws CancelledException {
         long chunk = Math.max(job.numEnvs, 5_000);
-        while (collector.stepsTaken() < job.envSteps) {
+        while (!collector.done()) {
             checkCancelled(job);
-            collector.collect(Math.min(chunk, job.envSteps - collector.stepsTaken()));
-            job.progress(collector);
+            collector.collect(chunk);
         }
     }
 
@@ -383,11 +407,10 @@ public class CollectionService {
             while (collector.stepsTaken() < randomSteps) {
                 checkCancelled(job);
                 collector.collect(Math.min(lockstep.chunk(), randomSteps - collector.stepsTaken()));
-                job.progress(collector);
             }
         }
         long acting = -1;
-        while (collector.stepsTaken() < job.envSteps) {
+        while (!collector.done()) {
             long target = Lockstep.target(published.count(job.runId, lockstep.trainingDomains()), publishedAtStart,
                     snapshotStepAtStart);
             PolicySnapshot snapshot = awaitPolicy(job, lockstep, target);
@@ -396,8 +419,7 @@ public class CollectionService {
                 acting = snapshot.version();
                 job.policyVersion = acting;
             }
-            collector.collect(Math.min(lockstep.chunk(), job.envSteps - collector.stepsTaken()));
-            job.progress(collector);
+            collector.collect(lockstep.chunk());
         }
     }
 
@@ -429,7 +451,7 @@ public class CollectionService {
         Optional<PolicySnapshot> snapshot;
         try {
             snapshot = policies.awaitEnvStep(job.runId, target, lockstep.timeout(),
-                    () -> shuttingDown || job.cancelled || runs.get(job.runId).isEmpty());
+                    () -> shuttingDown || job.cancelled || deletions.deleted(job.runId));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException("env-service is shutting down");
@@ -440,7 +462,7 @@ public class CollectionService {
                     .register(registry));
         }
         checkCancelled(job);
-        if (snapshot.isEmpty() && runs.get(job.runId).isEmpty()) {
+        if (snapshot.isEmpty() && deletions.deleted(job.runId)) {
             throw new IllegalStateException("lockstep: run '" + job.runId + "' was deleted while waiting for a policy");
         }
         PolicySnapshot s = snapshot.orElseThrow(() -> new IllegalStateException(String.format(
@@ -460,8 +482,9 @@ public class CollectionService {
         if (job.cancelled) {
             throw new CancelledException("cancelled by request");
         }
-        // Deleting a run (DELETE /api/v1/runs/{id}, a tombstone on sim2real.runs) stops its collections.
-        if (job.runDefinedAtStart && runs.get(job.runId).isEmpty()) {
+        // Deleting a run (DELETE /api/v1/runs/{id}, a tombstone on sim2real.runs) stops its collections; a run
+        // absent only because sim2real.runs has not been read back since a start does not.
+        if (job.runDefinedAtStart && deletions.deleted(job.runId)) {
             throw new CancelledException("run '" + job.runId + "' was deleted from sim2real.runs");
         }
     }

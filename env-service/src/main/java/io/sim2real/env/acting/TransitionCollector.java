@@ -9,8 +9,10 @@ import java.util.function.Consumer;
 
 /**
  * Runs a behaviour policy in a vector of environments and packs the transitions into TransitionBatches of a
- * fixed size, in order. Steps whose physics went unstable are dropped (their successor state is not real)
- * and counted.
+ * fixed size, in order, for a budget of exactly {@code envSteps} env steps ({@link CollectionBudget}: the last
+ * vector step keeps only the envs it needs). Steps whose physics went unstable are dropped (their successor
+ * state is not real) and counted. {@link #published} and {@link #unstableDropped} may be read from any thread:
+ * they change when a batch has been handed to the sink.
  */
 public final class TransitionCollector {
 
@@ -21,16 +23,20 @@ public final class TransitionCollector {
     private final String envId;
     private final int batchSize;
     private final Consumer<TransitionBatch> sink;
+    private final CollectionBudget budget;
 
     private double[][] observations;
     private int[] stepIndices;
     private final Rows rows;
-    private long stepsTaken;
     private long unstableDropped;
     private long episodeIdOffset;
+    /** Transitions handed to the sink (those published before a restart included), and the steps dropped by then. */
+    private volatile long published;
+    private volatile long droppedAtFlush;
 
+    /** @param envSteps the collection's budget: it never accounts for more env steps */
     public TransitionCollector(HalfCheetahEnv env, BehaviourPolicy policy, String runId, Domain domain, String envId,
-                               int batchSize, Consumer<TransitionBatch> sink) {
+                               int batchSize, long envSteps, Consumer<TransitionBatch> sink) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1");
         }
@@ -42,18 +48,22 @@ public final class TransitionCollector {
         this.batchSize = batchSize;
         this.sink = sink;
         this.rows = new Rows(batchSize);
+        this.budget = new CollectionBudget(envSteps, env.numEnvs());
     }
 
-    /** Takes at least {@code envSteps} env steps in total (a whole number of vector steps), then flushes. */
+    /**
+     * Takes whole vector steps until {@code envSteps} more env steps are accounted for (at least) or the budget is
+     * spent, then flushes.
+     */
     public void collect(long envSteps) {
         if (observations == null) {
             observations = env.reset();
             stepIndices = new int[env.numEnvs()];
         }
-        long target = stepsTaken + envSteps;
-        while (stepsTaken < target) {
+        long end = budget.chunkEnd(envSteps);
+        for (int kept = budget.nextStep(end); kept > 0; kept = budget.nextStep(end)) {
             StepResult s = env.step(policy.act(observations, stepIndices));
-            for (int i = 0; i < s.size(); i++) {
+            for (int i = 0; i < kept; i++) {
                 if (s.unstable()[i]) {
                     unstableDropped++;
                 } else {
@@ -63,7 +73,7 @@ public final class TransitionCollector {
                     }
                 }
             }
-            stepsTaken += s.size();
+            budget.took(kept);
             observations = env.observations();
             for (int i = 0; i < s.size(); i++) {
                 stepIndices[i] = s.truncated()[i] || s.unstable()[i] ? 0 : s.stepIndices()[i] + 1;
@@ -73,15 +83,16 @@ public final class TransitionCollector {
     }
 
     /**
-     * Makes this collector go on from an earlier one that took {@code stepsTaken} steps (a collection resumed after
-     * a restart): its episode ids are shifted by {@code episodeIdOffset}, past the earlier ones. Call before the
-     * first {@link #collect}.
+     * Makes this collector go on from an earlier one that published {@code published} transitions (a collection
+     * resumed after a restart): it owes the rest of the budget, and its episode ids are shifted by
+     * {@code episodeIdOffset}, past the earlier ones. Call before the first {@link #collect}.
      */
-    public void continueAfter(long stepsTaken, long episodeIdOffset) {
+    public void continueAfter(long published, long episodeIdOffset) {
         if (observations != null) {
             throw new IllegalStateException("continueAfter must come before the first collect");
         }
-        this.stepsTaken = stepsTaken;
+        budget.resumeAfter(published);
+        this.published = published;
         this.episodeIdOffset = episodeIdOffset;
     }
 
@@ -93,20 +104,33 @@ public final class TransitionCollector {
         this.policy = next;
     }
 
+    /** Env steps accounted for, transitions not yet flushed included: where the collecting thread stands. */
     public long stepsTaken() {
-        return stepsTaken;
+        return budget.accounted();
     }
 
+    /** Whether every env step of the budget is accounted for. */
+    public boolean done() {
+        return budget.spent();
+    }
+
+    /** Transitions handed to the sink (published), those of an earlier process before {@link #continueAfter} included. */
+    public long published() {
+        return published;
+    }
+
+    /** Steps dropped as unstable, up to the last batch handed to the sink (this process's only). */
     public long unstableDropped() {
-        return unstableDropped;
+        return droppedAtFlush;
     }
 
     private void flush() {
-        if (rows.count == 0) {
-            return;
+        if (rows.count > 0) {
+            sink.accept(rows.toBatch(runId, domain, envId, policy.version()));
+            published += rows.count;
+            rows.clear();
         }
-        sink.accept(rows.toBatch(runId, domain, envId, policy.version()));
-        rows.clear();
+        droppedAtFlush = unstableDropped;
     }
 
     /** Transitions waiting to fill a batch. */

@@ -82,7 +82,7 @@ public final class DatasetStore {
                 .description(envSteps + " steps of the " + policy.describe() + " in " + physics);
         List<DatasetException> failures = new ArrayList<>();
         try (HalfCheetahEnv env = new HalfCheetahEnv(physics, numEnvs, threads, seed)) {
-            new TransitionCollector(env, policy, "dataset", domain, "dataset", 1000, batch -> {
+            new TransitionCollector(env, policy, "dataset", domain, "dataset", 1000, envSteps, batch -> {
                 try {
                     writer.append(batch);
                 } catch (DatasetException e) {
