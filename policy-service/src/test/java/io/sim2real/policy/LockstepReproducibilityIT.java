@@ -121,7 +121,7 @@ class LockstepReproducibilityIT {
              ServiceProcess policy = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(),
                      "sim2real.policy.hidden=32,32", "sim2real.policy.batch-size=64",
-                     "sim2real.policy.min-transitions=500"))) {
+                     "sim2real.policy.min-transitions=500", "sim2real.policy.checkpoint-dir=" + dir.resolve("checkpoints")))) {
             env.start();
             policy.start();
             run(env, "repro-a", 7);

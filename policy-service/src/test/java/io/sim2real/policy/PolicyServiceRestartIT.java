@@ -42,7 +42,8 @@ class PolicyServiceRestartIT {
                      Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
              ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(), "sim2real.policy.hidden=32,32",
-                     "sim2real.policy.batch-size=32", "sim2real.policy.min-transitions=100"))) {
+                     "sim2real.policy.batch-size=32", "sim2real.policy.min-transitions=100",
+                     "sim2real.policy.checkpoint-dir=" + dir.resolve("checkpoints")))) {
             service.start();
             RunSpec r = SampleMessages.run();
             RunSpec run = new RunSpec(SchemaVersion.CURRENT, "restart-run", RunSpec.Method.SAC, r.mode(), 1, 1000,

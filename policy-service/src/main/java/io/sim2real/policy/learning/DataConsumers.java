@@ -11,7 +11,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Feeds the learner: environment transitions (rebuilt from the log at start, each applied once) and model
- * rollouts (only new ones matter: MBPO keeps the latest rollouts).
+ * rollouts (only new ones matter: MBPO keeps the latest rollouts). Both hand the learner the record's partition and
+ * offset, which its checkpoints record.
  */
 @ApplicationScoped
 public class DataConsumers {
@@ -28,11 +29,11 @@ public class DataConsumers {
     @Incoming("transitions")
     public CompletionStage<Void> transitions(Message<byte[]> record) {
         return inbound.process(record, Codecs.TRANSITION_BATCH,
-                (batch, source) -> offsets.applyOnce(source, () -> learner.onTransitions(batch)));
+                (batch, source) -> offsets.applyOnce(source, () -> learner.onTransitions(batch, source)));
     }
 
     @Incoming("rollouts")
     public CompletionStage<Void> rollouts(Message<byte[]> record) {
-        return inbound.process(record, Codecs.ROLLOUT_BATCH, learner::onRollouts);
+        return inbound.process(record, Codecs.ROLLOUT_BATCH, (batch, source) -> learner.onRollouts(batch, source));
     }
 }

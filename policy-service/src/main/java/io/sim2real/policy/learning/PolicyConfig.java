@@ -26,4 +26,10 @@ public interface PolicyConfig {
     int modelCapacity();
 
     long maxPendingUpdates();
+
+    /** Where each run's learner checkpoint goes: {@code <checkpoint-dir>/<runId>/sac.ckpt}. */
+    String checkpointDir();
+
+    /** A checkpoint every this many updates between snapshots (0: only at snapshots and on a graceful stop). */
+    long checkpointEvery();
 }
