@@ -1,7 +1,11 @@
 package io.sim2real.contracts;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The one home of every Kafka topic: its name, what Kafka keeps of it, and the largest record the system
@@ -100,6 +104,30 @@ public final class Topics {
                     "the newest state of every collection, read back by a restarted env-service")));
 
     private Topics() {
+    }
+
+    /**
+     * The Kafka topic settings declared here, by topic name, for every data topic and its dead-letter topic: what
+     * the provisioner creates and enforces, and what {@code k8s/topics.yaml} must say (tested).
+     */
+    public static Map<String, Map<String, String>> declaredConfigs() {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (TopicSpec spec : DATA_TOPICS) {
+            Retention r = spec.retention();
+            Map<String, String> configs = new LinkedHashMap<>();
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, r.cleanupPolicy());
+            if (!r.compacted()) {
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(r.retentionMs()));
+            }
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
+            out.put(spec.name(), Collections.unmodifiableMap(configs));
+            Map<String, String> deadLetters = new LinkedHashMap<>();
+            deadLetters.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+            deadLetters.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(DEAD_LETTER_RETENTION.toMillis()));
+            deadLetters.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_DEAD_LETTER_BYTES));
+            out.put(deadLetterOf(spec.name()), Collections.unmodifiableMap(deadLetters));
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     public static String deadLetterOf(String topic) {

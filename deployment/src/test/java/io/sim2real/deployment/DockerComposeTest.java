@@ -36,6 +36,7 @@ class DockerComposeTest {
         assertTrue(kafka.get("KAFKA_PROCESS_ROLES").contains("broker"));
         String advertised = kafka.get("KAFKA_ADVERTISED_LISTENERS").replaceFirst("^[A-Z]+://", "");
         long maxMessage = Long.parseLong(kafka.get("KAFKA_MESSAGE_MAX_BYTES"));
+        assertEquals(io.sim2real.contracts.Topics.MAX_RECORD_BYTES, maxMessage, "the broker's limit is Topics.MAX_RECORD_BYTES");
         for (String name : Repo.SERVICES) {
             JsonNode s = service(name);
             assertEquals(advertised, environment(s).get("KAFKA_BOOTSTRAP_SERVERS"), name);

@@ -116,6 +116,7 @@ class KubernetesManifestsTest {
         assertEquals(false, listener.get("tls"));
         // Records as large as any service may produce fit the broker.
         long maxMessage = ((Number) kafka.<Object>get("spec", "kafka", "config", "message.max.bytes")).longValue();
+        assertEquals(Topics.MAX_RECORD_BYTES, maxMessage, "the broker's limit is Topics.MAX_RECORD_BYTES");
         for (String service : Repo.SERVICES) {
             Repo.config(service).forEach((k, v) -> {
                 if (k.endsWith(".max.request.size")) {
@@ -142,20 +143,17 @@ class KubernetesManifestsTest {
         for (Topics.TopicSpec spec : Topics.DATA_TOPICS) {
             expected.add(spec.name());
             expected.add(Topics.deadLetterOf(spec.name()));
-            String policy = topics.get(spec.name()).get("spec", "config", "cleanup.policy");
-            assertEquals(spec.compacted() ? "compact" : "delete", policy, spec.name());
-            assertEquals("delete", topics.get(Topics.deadLetterOf(spec.name())).get("spec", "config", "cleanup.policy"));
         }
         assertEquals(expected, topics.keySet());
+        // Retention, compaction and size limits are Topics' declaration, the same the services' provisioner sets.
+        Topics.declaredConfigs().forEach((name, declared) -> declared.forEach((key, value) -> assertEquals(value,
+                String.valueOf(topics.get(name).<Object>get("spec", "config", key)), name + " " + key)));
         for (GenericKubernetesResource t : topics.values()) {
             String name = t.get("spec", "topicName");
             int replicas = ((Number) t.get("spec", "replicas")).intValue();
             assertTrue(((Number) t.get("spec", "partitions")).intValue() >= 3, name);
             assertTrue(replicas >= 1 && replicas <= brokers, name);
             assertTrue(Integer.parseInt(String.valueOf(t.<Object>get("spec", "config", "min.insync.replicas"))) < replicas, name);
-            if ("delete".equals(t.get("spec", "config", "cleanup.policy"))) {
-                assertTrue(Long.parseLong(String.valueOf(t.<Object>get("spec", "config", "retention.ms"))) > 0, name);
-            }
         }
         for (String service : Repo.SERVICES) {
             Map<String, String> config = Repo.config(service);

@@ -74,7 +74,8 @@ final class Repo {
     /**
      * A service's configuration as it runs in production: service-common's shared defaults overridden by its
      * application.properties, without profile-specific ({@code %test.}) keys, and with the
-     * {@code sim2real.topic.*} names that service-common derives from {@link Topics}.
+     * {@code sim2real.topic.*} names and the {@code sim2real.kafka.max-record-bytes} limit that service-common derives
+     * from {@link Topics}, references resolved.
      */
     static Map<String, String> config(String service) {
         Map<String, String> out = new HashMap<>();
@@ -82,9 +83,11 @@ final class Repo {
             out.put("sim2real.topic." + t.configKey(), t.name());
             out.put("sim2real.topic." + t.configKey() + ".dlq", Topics.deadLetterOf(t.name()));
         }
+        out.put("sim2real.kafka.max-record-bytes", String.valueOf(Topics.MAX_RECORD_BYTES));
         load(out, file("service-common/src/main/resources/META-INF/microprofile-config.properties"));
         load(out, file(service + "/src/main/resources/application.properties"));
         out.keySet().removeIf(k -> k.startsWith("%"));
+        out.replaceAll((k, v) -> resolve(out, v));
         return out;
     }
 

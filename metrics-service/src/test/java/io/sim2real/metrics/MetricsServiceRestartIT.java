@@ -8,6 +8,7 @@ import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.GapMeasurement;
+import io.sim2real.testing.ServiceBaselineTest;
 import io.sim2real.testing.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,44 @@ class MetricsServiceRestartIT {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_transitions_total{") && l.contains("run=\"restart-run\"")
                     && l.contains("method=\"mbpo\"") && l.endsWith(" 30.0")), "counted exactly once after the restart");
             assertEquals(200, service.get("/q/health/started").statusCode(), "the startup probe's endpoint");
+        }
+    }
+
+    /**
+     * An oversized invalid record on every topic metrics-service reads, the compacted runs topic included, which it
+     * re-reads at every start: it is dead-lettered whole at each start, the valid records behind it are applied,
+     * and the service is ready before and after a SIGKILL.
+     */
+    @Test
+    void shouldStayReadyAcrossARestartWithOversizedInvalidRecordsOnEveryTopicItReads(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                     "max.request.size", Topics.MAX_RECORD_BYTES), new StringSerializer(), new ByteArraySerializer());
+             ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
+                     "kafka.bootstrap.servers=" + broker.bootstrapServers(), "sim2real.metrics.refresh-every=PT0.5S"))) {
+            service.start();
+            String run = "oversized-restart-run";
+            for (String topic : List.of(Topics.RUNS, Topics.TRANSITIONS, Topics.GAP, Topics.EVALUATIONS)) {
+                producer.send(new ProducerRecord<>(topic, "junk-" + topic,
+                        ServiceBaselineTest.oversizedJunk("junk-run", 10 * 1024 * 1024))).get();
+            }
+            producer.send(new ProducerRecord<>(Topics.RUNS, run, Codecs.RUN_SPEC.encode(RunSeriesTest.run(run, 1000, System.currentTimeMillis())))).get();
+            producer.send(new ProducerRecord<>(Topics.TRANSITIONS, run, Codecs.TRANSITION_BATCH.encode(RunSeriesTest.transitions(run, 10, 0)))).get();
+            String history = "/api/v1/history/" + run;
+            ServiceProcess.await(() -> service.body(history).contains("\"sim\":10"), "the valid records behind the oversized ones");
+            assertEquals(200, service.get("/q/health/ready").statusCode());
+
+            service.kill();
+            service.start();
+            producer.send(new ProducerRecord<>(Topics.TRANSITIONS, run, Codecs.TRANSITION_BATCH.encode(RunSeriesTest.transitions(run, 10, 1)))).get();
+            ServiceProcess.await(() -> service.body(history).contains("\"sim\":20"), "the history rebuilt and a new batch applied");
+            assertEquals(200, service.get("/q/health/ready").statusCode(), "ready after the restart: " + service.body("/q/health"));
+            assertEquals(200, service.get("/q/health/well").statusCode(), "every dead letter delivered");
+            String metrics = service.body("/q/metrics");
+            for (String topic : List.of(Topics.RUNS, Topics.TRANSITIONS, Topics.GAP, Topics.EVALUATIONS)) {
+                assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_records_dead_lettered_total{")
+                        && l.contains("topic=\"" + topic + "\"")), "dead-lettered after the restart: " + topic);
+            }
         }
     }
 }

@@ -35,6 +35,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class TransitionCountingTest extends ServiceBaselineTest {
 
+    @Override
+    protected Map<String, ProducerRecord<String, byte[]>> validInputRecords() {
+        String runId = "after-oversized-" + java.util.UUID.randomUUID();
+        return Map.of(Topics.TRANSITIONS, sampleRecord(Topics.TRANSITIONS, runId),
+                Topics.EVALUATIONS, sampleRecord(Topics.EVALUATIONS, runId), Topics.GAP, sampleRecord(Topics.GAP, runId));
+    }
+
+
     private static String json(TransitionBatch batch) {
         return new String(Codecs.TRANSITION_BATCH.encode(batch), StandardCharsets.UTF_8);
     }
@@ -70,7 +78,9 @@ class TransitionCountingTest extends ServiceBaselineTest {
                 new ProducerRecord<>(Topics.TRANSITIONS, "dlq-run", json(batch("dlq-run", 5)))).awaitCompletion();
 
         ConsumerTask<String, String> dead = companion.consumeStrings()
-                .fromTopics(Topics.deadLetterOf(Topics.TRANSITIONS), 3).awaitCompletion(Duration.ofSeconds(30));
+                .fromTopics(Topics.deadLetterOf(Topics.TRANSITIONS),
+                        records -> records.select().where(r -> "dlq-run".equals(r.key())).select().first(3))
+                .awaitCompletion(Duration.ofSeconds(30));
         Map<String, ConsumerRecord<String, String>> byCode = new HashMap<>();
         for (ConsumerRecord<String, String> r : dead.getRecords()) {
             byCode.put(header(r, InboundRecords.REASON_CODE_HEADER), r);

@@ -39,6 +39,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class ModelServiceBrokerTest extends ServiceBaselineTest {
 
+    @Override
+    protected Map<String, ProducerRecord<String, byte[]>> validInputRecords() {
+        String runId = "after-oversized-" + java.util.UUID.randomUUID();
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
+        byte[] policy = Codecs.POLICY_SNAPSHOT.encode(io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {16}, runId, 1, 0));
+        return Map.of(Topics.POLICIES, new ProducerRecord<>(Topics.POLICIES, runId, policy),
+                Topics.TRANSITIONS, sampleRecord(Topics.TRANSITIONS, runId));
+    }
+
+
     private static List<TransitionBatch> halfCheetah(String runId, int batches, int size, long seed) {
         return halfCheetah(runId, Domain.SIM, DomainPhysics.neutral(), batches, size, seed);
     }

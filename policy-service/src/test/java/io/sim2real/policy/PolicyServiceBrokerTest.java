@@ -36,6 +36,17 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class PolicyServiceBrokerTest extends ServiceBaselineTest {
 
+    @Override
+    protected Map<String, ProducerRecord<String, byte[]>> validInputRecords() {
+        String runId = "after-oversized-" + java.util.UUID.randomUUID();
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
+        byte[] policy = Codecs.POLICY_SNAPSHOT.encode(io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {16}, runId, 1, 0));
+        return Map.of(Topics.POLICIES, new ProducerRecord<>(Topics.POLICIES, runId, policy),
+                Topics.TRANSITIONS, sampleRecord(Topics.TRANSITIONS, runId),
+                Topics.ROLLOUTS, sampleRecord(Topics.ROLLOUTS, runId));
+    }
+
+
     @Test
     void shouldTrainSacOnARunsTransitionsPublishSnapshotsAndServeActions() throws Exception {
         RunSpec r = SampleMessages.run();

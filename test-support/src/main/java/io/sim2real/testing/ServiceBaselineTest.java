@@ -15,6 +15,7 @@ import io.sim2real.contracts.messages.RunSpec;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What every service must do against the real broker, inherited by one {@code @QuarkusTest} per service:
  * be ready with Kafka in its readiness, export Prometheus metrics, keep the run definitions of the
- * compacted runs topic, and dead-letter a run it cannot read while staying ready.
+ * compacted runs topic, dead-letter a run it cannot read while staying ready, and dead-letter an oversized invalid
+ * record on each topic it consumes and then process the next valid one.
  */
 public abstract class ServiceBaselineTest {
 
@@ -88,6 +90,86 @@ public abstract class ServiceBaselineTest {
         given().header("Authorization", "Bearer " + apiToken()).delete("/api/v1/runs/" + runId).then().statusCode(202);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().get("/api/v1/runs/" + runId).then().statusCode(404));
+    }
+
+    /**
+     * Each topic the service consumes through InboundRecords besides {@code sim2real.runs}, with a valid record of it
+     * whose key is the value's runId: after an oversized invalid record on the topic, this one must be processed.
+     */
+    protected abstract Map<String, ProducerRecord<String, byte[]>> validInputRecords();
+
+    /** Larger than Kafka clients' 1 MiB default, as the records that used to stop the consumers for good. */
+    private static final int OVERSIZED_BYTES = 3 * 1024 * 1024;
+
+    @Test
+    void shouldDeadLetterAnOversizedRunDefinitionAndStillReadTheNextRun() {
+        String bad = "oversized-run-" + UUID.randomUUID();
+        byte[] junk = oversizedJunk(bad, 10 * 1024 * 1024);
+        RunSpec next = withRunId(SampleMessages.run(), "after-oversized-" + UUID.randomUUID());
+        companion.produce(String.class, byte[].class).withProp("max.request.size", Topics.MAX_RECORD_BYTES)
+                .fromRecords(new ProducerRecord<>(Topics.RUNS, bad, junk),
+                new ProducerRecord<>(Topics.RUNS, next.runId(), Codecs.RUN_SPEC.encode(next))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/api/v1/runs/" + next.runId()).then().statusCode(200));
+        assertDeadLetteredWhole(Topics.RUNS, bad, junk);
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void shouldDeadLetterAnOversizedRecordOnEveryInputTopicAndProcessTheNextValidOne() {
+        Map<String, ProducerRecord<String, byte[]>> inputs = validInputRecords();
+        assertTrue(!inputs.isEmpty(), "a service consumes at least one topic besides sim2real.runs");
+        for (Map.Entry<String, ProducerRecord<String, byte[]>> input : inputs.entrySet()) {
+            String topic = input.getKey();
+            double before = consumed(topic);
+            String bad = "oversized-" + UUID.randomUUID();
+            byte[] junk = oversizedJunk(bad, OVERSIZED_BYTES);
+            companion.produce(String.class, byte[].class).withProp("max.request.size", Topics.MAX_RECORD_BYTES)
+                    .fromRecords(new ProducerRecord<>(topic, bad, junk), input.getValue()).awaitCompletion();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertTrue(consumed(topic) >= before + 1, topic + ": the valid record after the oversized one is processed"));
+            assertDeadLetteredWhole(topic, bad, junk);
+        }
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/well").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    /** A valid sample record of a data topic (contracts' SampleMessages) under another runId, keyed by it. */
+    protected static ProducerRecord<String, byte[]> sampleRecord(String topic, String runId) {
+        byte[] sample = switch (topic) {
+            case Topics.TRANSITIONS -> Codecs.TRANSITION_BATCH.encode(SampleMessages.transitions(4));
+            case Topics.ROLLOUTS -> Codecs.ROLLOUT_BATCH.encode(SampleMessages.rollouts(4));
+            case Topics.GAP -> Codecs.GAP_MEASUREMENT.encode(SampleMessages.gap());
+            case Topics.EVALUATIONS -> Codecs.EVALUATION_RESULT.encode(SampleMessages.evaluation());
+            default -> throw new IllegalArgumentException("no sample for " + topic);
+        };
+        String json = new String(sample, StandardCharsets.UTF_8).replace("\"runId\":\"run-1\"", "\"runId\":\"" + runId + "\"");
+        return new ProducerRecord<>(topic, runId, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A JSON object with a valid runId and a field far larger than any contract allows. */
+    public static byte[] oversizedJunk(String runId, int bytes) {
+        String head = "{\"schemaVersion\":1,\"runId\":\"" + runId + "\",\"junk\":\"";
+        return (head + "x".repeat(bytes - head.length() - 2) + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void assertDeadLetteredWhole(String topic, String key, byte[] value) {
+        ConsumerRecord<String, byte[]> dead = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetterOf(topic), records -> records.select().where(r -> key.equals(r.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
+        assertEquals(value.length, dead.value().length, "the whole record is dead-lettered");
+        assertTrue(dead.headers().lastHeader("sim2real-reason-code") != null, "with its reason");
+        assertEquals(topic, new String(dead.headers().lastHeader("dead-letter-topic").value(), StandardCharsets.UTF_8));
+        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_records_dead_lettered_total{")
+                && l.contains("topic=\"" + topic + "\"")), "counted as dead-lettered on " + topic);
+    }
+
+    /** {@code sim2real_records_consumed_total} of a topic, as the service exports it. */
+    protected static double consumed(String topic) {
+        String metrics = given().accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("sim2real_records_consumed_total{") && l.contains("topic=\"" + topic + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /** The service's configured API token in tests (empty when none is set). */

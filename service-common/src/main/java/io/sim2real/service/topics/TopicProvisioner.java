@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,26 +66,6 @@ public class TopicProvisioner {
         ensureTopics();
     }
 
-    /** The settings {@link Topics} declares for each topic and dead-letter topic, by topic name. */
-    public static Map<String, Map<String, String>> declaredConfigs() {
-        Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        for (Topics.TopicSpec spec : Topics.DATA_TOPICS) {
-            Topics.Retention r = spec.retention();
-            Map<String, String> configs = new LinkedHashMap<>();
-            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, r.cleanupPolicy());
-            if (!r.compacted()) {
-                configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(r.retentionMs()));
-            }
-            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_RECORD_BYTES));
-            out.put(spec.name(), configs);
-            out.put(Topics.deadLetterOf(spec.name()), Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                    TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.DEAD_LETTER_RETENTION.toMillis()),
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_DEAD_LETTER_BYTES)));
-        }
-        return out;
-    }
-
     /** Creates the missing topics and sets the declared settings on the others; returns the names it created. */
     public List<String> ensureTopics() {
         Map<String, Object> adminConfig = new HashMap<>();
@@ -95,7 +74,7 @@ public class TopicProvisioner {
                 adminConfig.put(k, v);
             }
         });
-        Map<String, Map<String, String>> declared = declaredConfigs();
+        Map<String, Map<String, String>> declared = Topics.declaredConfigs();
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sim2real.broker.EmbeddedKafkaBroker;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.validation.InvalidRecordException;
-import io.sim2real.service.topics.TopicProvisioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +61,7 @@ class DeadLettersTest {
 
     /** A dead-letter topic as the provisioner declares it (17 MiB records), or with another size limit. */
     private static void createDeadLetterTopic(String source, Integer maxMessageBytes) throws Exception {
-        Map<String, String> configs = new java.util.HashMap<>(TopicProvisioner.declaredConfigs().get(Topics.deadLetterOf(Topics.TRANSITIONS)));
+        Map<String, String> configs = new java.util.HashMap<>(Topics.declaredConfigs().get(Topics.deadLetterOf(Topics.TRANSITIONS)));
         if (maxMessageBytes != null) {
             configs.put("max.message.bytes", String.valueOf(maxMessageBytes));
         }
