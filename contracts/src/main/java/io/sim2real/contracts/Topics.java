@@ -18,6 +18,8 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class Topics {
 
     public static final String TRANSITIONS = "sim2real.transitions";
+    /** Real transitions paired with the simulator's prediction from the same state and action (env-service). */
+    public static final String COUNTERFACTUALS = "sim2real.counterfactuals";
     public static final String ROLLOUTS = "sim2real.rollouts";
     public static final String POLICIES = "sim2real.policies";
     public static final String GAP = "sim2real.gap";
@@ -91,6 +93,8 @@ public final class Topics {
     public static final List<TopicSpec> DATA_TOPICS = List.of(
             new TopicSpec("transitions", TRANSITIONS, Retention.forever(
                     "model-, policy- and metrics-service rebuild their state from it at every start")),
+            new TopicSpec("counterfactuals", COUNTERFACTUALS, Retention.forever(
+                    "pairs of real transitions, which are kept for ever; model-service rebuilds its probe windows from it")),
             new TopicSpec("rollouts", ROLLOUTS, Retention.forAbout(Duration.ofHours(6),
                     "needed only until policy-service has read them; each model round publishes new ones")),
             new TopicSpec("policies", POLICIES, Retention.table(

@@ -140,8 +140,18 @@ class DashboardAndAlertsTest {
                 "sim2real_records_dead_lettered_total", "sim2real_run_acting_policy_version")) {
             assertTrue(all.contains(metric), "the dashboard shows " + metric);
         }
-        assertTrue(queries.entrySet().stream().anyMatch(e -> e.getKey().contains("Gap over time per perturbation")
-                && e.getValue().contains("by (run, perturbation, factor, metric)")));
+        // The gap panel shows the probe's G with its floor, never the training model's drifting distance.
+        Map<String, String> gapPanel = new TreeMap<>();
+        queries.forEach((where, expr) -> {
+            if (where.contains("'Gap G (probe) and its noise floor'")) {
+                gapPanel.put(where, expr);
+            }
+        });
+        assertTrue(gapPanel.values().stream().allMatch(e -> e.contains("metric=\"mapping_distance\"")), gapPanel.toString());
+        assertTrue(gapPanel.values().stream().anyMatch(e -> e.contains("sim2real_gap_floor")), "the floor beside G");
+        assertTrue(gapPanel.values().stream().anyMatch(e -> e.contains("by (run, perturbation, factor, pairing)")));
+        assertTrue(all.contains("drift_alarm") && all.contains("counterfactual_discrepancy") && all.contains("classifier_kl"),
+                "the drift alarm and the calibration metrics are shown");
         // Sim and real returns side by side: two panels on one row.
         JsonNode sim = panel(d, "Return in sim");
         JsonNode real = panel(d, "Return in real");
@@ -153,7 +163,7 @@ class DashboardAndAlertsTest {
                 assertEquals("${datasource}", p.path("datasource").path("uid").asText(), p.path("title").asText());
             }
         }
-        assertEquals(Set.of("Sim2RealGapAboveThreshold", "Sim2RealRunNoProgress", "Sim2RealDeadLettersGrowing"),
+        assertEquals(Set.of("Sim2RealGapAboveFloor", "Sim2RealDynamicsDrift", "Sim2RealRunNoProgress", "Sim2RealDeadLettersGrowing"),
                 new TreeSet<>(ruleQueries().keySet().stream().map(k -> k.substring("alert ".length())).toList()));
     }
 
@@ -197,7 +207,7 @@ class DashboardAndAlertsTest {
         String promtool = promtool();
         assumeTrue(promtool != null, "promtool is not installed (apt-get install prometheus; .ci/run does)");
         Path dir = Repo.file("deploy/prometheus");
-        assertTrue(run(dir, promtool, "check", "rules", "alerts.yml").contains("SUCCESS: 3 rules found"));
+        assertTrue(run(dir, promtool, "check", "rules", "alerts.yml").contains("SUCCESS: 4 rules found"));
         assertTrue(run(dir, promtool, "test", "rules", "alerts.test.yml").contains("SUCCESS"));
         assertTrue(run(dir, promtool, "check", "config", "prometheus.yml").contains("SUCCESS"));
     }

@@ -26,8 +26,9 @@ public final class RunHistory {
                                   double meanReturn, int episodes) {
     }
 
-    public record GapPoint(long timestampMs, String perturbation, double factor, String metric, double value,
-                           long modelVersion, long envStep) {
+    /** A gap measurement; {@code pairing} is "none", {@code floor} and {@code spread} null, for a training model's metrics. */
+    public record GapPoint(long timestampMs, String perturbation, double factor, String metric, String pairing, double value,
+                           Double floor, Double spread, long modelVersion, long envStep) {
     }
 
     /** One run's history as served over REST. */
@@ -92,14 +93,15 @@ public final class RunHistory {
         Run r = run(g.runId());
         r.touch(timestampMs);
         // model-service republishes a round's measurements when it was killed before checkpointing that round.
+        String pairing = RunMetrics.pairingLabel(g);
         boolean repeated = r.gaps.stream().anyMatch(p -> p.modelVersion() == g.modelVersion()
-                && p.metric().equals(g.metric().wireName()) && p.perturbation().equals(g.perturbation())
-                && p.factor() == g.factor());
+                && p.metric().equals(g.metric().wireName()) && p.pairing().equals(pairing)
+                && p.perturbation().equals(g.perturbation()) && p.factor() == g.factor());
         if (repeated) {
             return;
         }
-        bounded(r.gaps, new GapPoint(timestampMs, g.perturbation(), g.factor(), g.metric().wireName(), g.value(),
-                g.modelVersion(), g.envStep()));
+        bounded(r.gaps, new GapPoint(timestampMs, g.perturbation(), g.factor(), g.metric().wireName(), pairing, g.value(),
+                g.floor(), g.spread(), g.modelVersion(), g.envStep()));
     }
 
     private <T> void bounded(Deque<T> points, T point) {

@@ -42,7 +42,8 @@ import org.jboss.logging.Logger;
  *   <li>{@code sim2real_run_acting_policy_version{...,domain}}: the policy version behind the newest transitions</li>
  *   <li>{@code sim2real_evaluations_total}, {@code sim2real_evaluation_return},
  *       {@code sim2real_evaluation_policy_version} {@code {...,domain}}</li>
- *   <li>{@code sim2real_gap{run,method,perturbation,factor,metric,model_version}}</li>
+ *   <li>{@code sim2real_gap{run,method,perturbation,factor,metric,pairing,model_version}}, and where the measurement
+ *       has them {@code sim2real_gap_floor} and {@code sim2real_gap_spread} with the same labels</li>
  *   <li>for defined runs: {@code sim2real_run_last_progress_timestamp_seconds} (newest transitions, or the
  *       definition's creation) and {@code sim2real_run_env_steps_remaining} (envSteps minus transitions)</li>
  *   <li>{@code sim2real_runs_tracked}, {@code sim2real_runs_expired_total}</li>
@@ -160,11 +161,26 @@ public class RunMetrics {
 
     public synchronized void record(GapMeasurement g, long timestampMs) {
         history().gap(g, timestampMs);
-        // The measurement names its own perturbation; the model version is a label that moves with each round.
-        Tags id = Tags.of("metric", g.metric().wireName(), "perturbation", g.perturbation(),
+        // The measurement names its own perturbation and its pairing ("none" for a training model's own metrics);
+        // the model version is a label that moves with each round.
+        Tags id = Tags.of("metric", g.metric().wireName(), "pairing", pairingLabel(g), "perturbation", g.perturbation(),
                 "factor", Double.toString(g.factor()));
-        set(g.runId(), "sim2real.gap", id, Tags.of("model_version", Long.toString(g.modelVersion())), g.value(), false,
-                "Latest sim-to-real gap measurement, by run, perturbation, factor and metric");
+        Tags moving = Tags.of("model_version", Long.toString(g.modelVersion()));
+        set(g.runId(), "sim2real.gap", id, moving, g.value(), false,
+                "Latest sim-to-real gap measurement, by run, perturbation, factor, metric and pairing");
+        if (g.floor() != null) {
+            set(g.runId(), "sim2real.gap.floor", id, moving, g.floor(), false,
+                    "Noise floor of the latest gap measurement: the same measurement with both sides from the simulator");
+        }
+        if (g.spread() != null) {
+            set(g.runId(), "sim2real.gap.spread", id, moving, g.spread(), false,
+                    "Standard deviation of the latest gap measurement over the probe's seeds");
+        }
+    }
+
+    /** The {@code pairing} label: what the probe paired real data with, "none" for metrics of a training model. */
+    static String pairingLabel(GapMeasurement g) {
+        return g.pairing() == null ? "none" : g.pairing().wireName();
     }
 
     /** Re-reads run definitions into labels and the definition-based series, and expires old runs. */

@@ -3,6 +3,7 @@ package io.sim2real.metrics;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -63,5 +64,32 @@ class ResultGaugesTest {
             assertEquals(1.0, PrometheusText.sample(m, "sim2real_records_dead_lettered_total",
                     "reason", "NON_FINITE", "topic", Topics.GAP).orElse(-1));
         });
+    }
+
+    @Test
+    void shouldExportTheProbesGapWithItsPairingFloorAndSpreadBesideTheTrainingModelsOwn() {
+        GapMeasurement probe = new GapMeasurement(1, "probe-run", "gravity", 1.5, GapMeasurement.Metric.MAPPING_DISTANCE,
+                0.42, 2, 6000, 1L, GapMeasurement.Pairing.COUNTERFACTUAL, 0.05, 0.01);
+        GapMeasurement training = new GapMeasurement(1, "probe-run", "gravity", 1.5,
+                GapMeasurement.Metric.TRAINING_MAPPING_DISTANCE, 14.0, 5, 6000, 1L);
+        companion.produce(String.class, byte[].class).fromRecords(
+                new ProducerRecord<>(Topics.GAP, "probe-run", Codecs.GAP_MEASUREMENT.encode(probe)),
+                new ProducerRecord<>(Topics.GAP, "probe-run", Codecs.GAP_MEASUREMENT.encode(training))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String m = metrics();
+            assertEquals(0.42, PrometheusText.sample(m, "sim2real_gap", "run", "probe-run", "metric", "mapping_distance",
+                    "pairing", "counterfactual").orElse(-1), 1e-12);
+            assertEquals(0.05, PrometheusText.sample(m, "sim2real_gap_floor", "run", "probe-run", "metric", "mapping_distance",
+                    "pairing", "counterfactual").orElse(-1), 1e-12);
+            assertEquals(0.01, PrometheusText.sample(m, "sim2real_gap_spread", "run", "probe-run", "metric", "mapping_distance",
+                    "pairing", "counterfactual").orElse(-1), 1e-12);
+            assertEquals(14.0, PrometheusText.sample(m, "sim2real_gap", "run", "probe-run", "metric", "training_mapping_distance",
+                    "pairing", "none").orElse(-1), 1e-12);
+            assertTrue(PrometheusText.sample(m, "sim2real_gap_floor", "run", "probe-run", "metric",
+                    "training_mapping_distance").isEmpty(), "a training model's metric has no floor");
+        });
+        given().get("/api/v1/history/probe-run").then().statusCode(200)
+                .body("gaps.find { it.metric == 'mapping_distance' }.floor", org.hamcrest.Matchers.equalTo(0.05f))
+                .body("gaps.find { it.metric == 'mapping_distance' }.pairing", org.hamcrest.Matchers.equalTo("counterfactual"));
     }
 }

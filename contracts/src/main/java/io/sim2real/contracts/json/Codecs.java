@@ -1,5 +1,6 @@
 package io.sim2real.contracts.json;
 
+import io.sim2real.contracts.messages.CounterfactualBatch;
 import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.contracts.messages.GapMeasurement;
 import io.sim2real.contracts.messages.PolicySnapshot;
@@ -16,6 +17,7 @@ public final class Codecs {
     public static final MessageCodec<GapMeasurement> GAP_MEASUREMENT = MessageCodec.of(GapMeasurement.class);
     public static final MessageCodec<EvaluationResult> EVALUATION_RESULT = MessageCodec.of(EvaluationResult.class);
     public static final MessageCodec<RunSpec> RUN_SPEC = MessageCodec.of(RunSpec.class);
+    public static final MessageCodec<CounterfactualBatch> COUNTERFACTUAL_BATCH = MessageCodec.of(CounterfactualBatch.class);
 
     private Codecs() {
     }

@@ -73,8 +73,35 @@ public record RunSpec(
         }
     }
 
-    /** A named set of perturbation factors; kinds not named keep their neutral value. */
-    public record DomainSpec(String name, Map<String, Double> factors) {
+    /**
+     * A named set of perturbation factors; kinds not named keep their neutral value. An optional {@code schedule}
+     * changes the physics of an emulated real domain while a run goes on (a payload added, a joint wearing):
+     * from real env step {@code fromEnvStep} on (the count of the run's real-domain transitions collected
+     * before it), the change's factors replace the base ones. Gap measurements are labelled with the base factors
+     * and are not told of the changes: they see only transitions.
+     */
+    public record DomainSpec(String name, Map<String, Double> factors, List<PhysicsChange> schedule) {
+
+        public DomainSpec(String name, Map<String, Double> factors) {
+            this(name, factors, null);
+        }
+
+        /** From the real domain's env step {@code fromEnvStep} on, {@code factors} (kinds not named: neutral). */
+        public record PhysicsChange(long fromEnvStep, Map<String, Double> factors) {
+        }
+
+        /** The factors in force at the real domain's env step {@code realEnvStep} (0 for its first transition). */
+        public Map<String, Double> factorsAt(long realEnvStep) {
+            Map<String, Double> now = factors;
+            if (schedule != null) {
+                for (PhysicsChange c : schedule) {
+                    if (c.fromEnvStep() <= realEnvStep) {
+                        now = c.factors();
+                    }
+                }
+            }
+            return now;
+        }
 
         /**
          * How gap measurements label this domain: the one perturbation that differs from its neutral value and
@@ -96,9 +123,27 @@ public record RunSpec(
 
         void validate() throws InvalidRecordException {
             text(name, "realDomain.name");
-            present(factors, "realDomain.factors");
+            validateFactors(factors, "realDomain.factors");
+            if (schedule != null) {
+                long previous = 0;
+                for (int i = 0; i < schedule.size(); i++) {
+                    String field = "realDomain.schedule[" + i + "]";
+                    PhysicsChange c = schedule.get(i);
+                    present(c, field);
+                    if (c.fromEnvStep() <= previous) {
+                        throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field '" + field + ".fromEnvStep' is "
+                                + c.fromEnvStep() + ", must be > " + previous + " (changes in increasing env-step order)");
+                    }
+                    previous = c.fromEnvStep();
+                    validateFactors(c.factors(), field + ".factors");
+                }
+            }
+        }
+
+        private static void validateFactors(Map<String, Double> factors, String name) throws InvalidRecordException {
+            present(factors, name);
             for (Map.Entry<String, Double> e : factors.entrySet()) {
-                String field = "realDomain.factors." + e.getKey();
+                String field = name + "." + e.getKey();
                 PerturbationKind kind = PerturbationKind.fromWire(e.getKey()).orElseThrow(() ->
                         new InvalidRecordException(Reason.OUT_OF_RANGE, "unknown perturbation kind '" + e.getKey() + "'"));
                 present(e.getValue(), field);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SampleMessages;
+import io.sim2real.contracts.messages.CounterfactualBatch;
 import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.contracts.messages.GapMeasurement;
 import io.sim2real.contracts.messages.PolicySnapshot;
@@ -19,6 +20,8 @@ import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.contracts.validation.InvalidRecordException.Reason;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MessageCodecTest {
@@ -236,5 +239,60 @@ class MessageCodecTest {
                 Double.POSITIVE_INFINITY, g.modelVersion(), g.envStep(), g.timestampMs());
         InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> nan.validate(SPEC));
         assertEquals(Reason.NON_FINITE, e.reason());
+    }
+
+    @Test
+    void shouldRoundTripCounterfactualPairsAndRefuseBadOnes() throws Exception {
+        CounterfactualBatch pairs = new CounterfactualBatch(1, "cf-run", "env-0", 2, 41, SampleMessages.matrix(3, 17, 1.0),
+                SampleMessages.matrix(3, 6, 0.5), SampleMessages.matrix(3, 17, 1.0), SampleMessages.matrix(3, 17, 1.0), 1);
+        CounterfactualBatch decoded = Codecs.COUNTERFACTUAL_BATCH.decode(Codecs.COUNTERFACTUAL_BATCH.encode(pairs), SPEC);
+        assertEquals(3, decoded.size());
+        assertEquals(41, decoded.sourceOffset());
+        assertArrayEquals(pairs.simNextObs()[2], decoded.simNextObs()[2]);
+
+        ObjectNode narrow = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.COUNTERFACTUAL_BATCH.encode(pairs));
+        ((ArrayNode) narrow.get("simNextObs").get(0)).remove(3);
+        assertEquals(InvalidRecordException.Reason.DIMENSION_MISMATCH, assertThrows(InvalidRecordException.class,
+                () -> Codecs.COUNTERFACTUAL_BATCH.decode(narrow.toString().getBytes(StandardCharsets.UTF_8), SPEC)).reason());
+        String nan = new String(Codecs.COUNTERFACTUAL_BATCH.encode(pairs), StandardCharsets.UTF_8)
+                .replaceFirst("\"realNextObs\":\\[\\[[^,]+,", "\"realNextObs\":[[NaN,");
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.COUNTERFACTUAL_BATCH.decode(nan.getBytes(StandardCharsets.UTF_8), SPEC));
+        assertEquals(InvalidRecordException.Reason.NON_FINITE, e.reason());
+        assertTrue(e.getMessage().contains("realNextObs[0][0]"), e.getMessage());
+    }
+
+    @Test
+    void shouldCarryTheProbesPairingFloorAndSpreadAndReadOldGapRecordsWithout() throws Exception {
+        GapMeasurement probe = new GapMeasurement(1, "g-run", "gravity", 2.0, GapMeasurement.Metric.MAPPING_DISTANCE, 1.7,
+                3, 9000, 5L, GapMeasurement.Pairing.COUNTERFACTUAL, 0.2, 0.05);
+        String json = new String(Codecs.GAP_MEASUREMENT.encode(probe), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"pairing\":\"counterfactual\""), json);
+        assertEquals(probe, Codecs.GAP_MEASUREMENT.decode(json.getBytes(StandardCharsets.UTF_8), SPEC));
+        GapMeasurement old = Codecs.GAP_MEASUREMENT.decode(Codecs.GAP_MEASUREMENT.encode(SampleMessages.gap()), SPEC);
+        assertEquals(null, old.pairing());
+        assertEquals(null, old.floor());
+        String negative = json.replace("\"spread\":0.05", "\"spread\":-0.05");
+        assertEquals(InvalidRecordException.Reason.OUT_OF_RANGE, assertThrows(InvalidRecordException.class,
+                () -> Codecs.GAP_MEASUREMENT.decode(negative.getBytes(StandardCharsets.UTF_8), SPEC)).reason());
+    }
+
+    @Test
+    void shouldApplyARunsPhysicsScheduleByRealEnvStepAndRefuseOneOutOfOrder() throws Exception {
+        RunSpec.DomainSpec drifting = new RunSpec.DomainSpec("payload", Map.of("body_mass", 1.0),
+                List.of(new RunSpec.DomainSpec.PhysicsChange(5000, Map.of("body_mass", 1.3))));
+        RunSpec base = SampleMessages.run();
+        RunSpec run = new RunSpec(1, "drift-run", base.method(), base.mode(), 1, 20000, drifting, base.trainingDomains(),
+                Map.of(), 1L);
+        RunSpec decoded = Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(run), SPEC);
+        assertEquals(Map.of("body_mass", 1.0), decoded.realDomain().factorsAt(4999));
+        assertEquals(Map.of("body_mass", 1.3), decoded.realDomain().factorsAt(5000));
+        assertEquals(Map.entry("none", 1.0), decoded.realDomain().gapLabel(), "labelled by the base physics");
+        RunSpec backwards = new RunSpec(1, "drift-run", base.method(), base.mode(), 1, 20000, new RunSpec.DomainSpec("x",
+                Map.of(), List.of(new RunSpec.DomainSpec.PhysicsChange(5000, Map.of("gravity", 1.5)),
+                new RunSpec.DomainSpec.PhysicsChange(4000, Map.of("gravity", 2.0)))), base.trainingDomains(), Map.of(), 1L);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(backwards), SPEC));
+        assertTrue(e.getMessage().contains("realDomain.schedule[1].fromEnvStep"), e.getMessage());
     }
 }
