@@ -49,8 +49,9 @@ class DomainClassifiersTest {
     static DomainClassifiers.Report train(String label, TransitionRows real, TransitionRows sim) {
         CpuTime.Timed<DomainClassifiers> t = CpuTime.of(() -> DomainClassifiers.train(real, sim, CONFIG));
         DomainClassifiers.Report r = t.value().report();
-        System.out.printf("%s: KL %.3f nats, AUC %.3f, (s,a) AUC %.3f, %d+%d rows, %.2f s CPU (%.2f s wall)%n", label,
-                r.klNats(), r.auc(), r.stateActionAuc(), real.size(), sim.size(), t.cpuSeconds(), t.wallSeconds());
+        System.out.printf("%s: KL %.3f nats, AUC %.3f, (s,a) AUC %.3f, %d+%d rows, %.2f s CPU (process %.2f s, wall %.2f s)%n",
+                label, r.klNats(), r.auc(), r.stateActionAuc(), real.size(), sim.size(), t.cpuSeconds(), t.processCpuSeconds(),
+                t.wallSeconds());
         return r;
     }
 
