@@ -350,11 +350,15 @@ public class CollectionService {
      * A run that had a definition and has none once read back was deleted while env-service was down.
      */
     private void awaitResumable(Job job) throws CancelledException {
+        // The policy's read-back has resumeWait from when sim2real.runs is back, or longer.
         long deadline = System.nanoTime() + resumeWait.toNanos();
         long nextWarning = deadline;
         while (true) {
             checkCancelled(job);
             boolean runsBack = deletions.caughtUp();
+            if (!runsBack) {
+                deadline = System.nanoTime() + resumeWait.toNanos();
+            }
             if (runsBack && job.runDefinedAtStart && !deletions.defined(job.runId)) {
                 throw new CancelledException("run '" + job.runId + "' was deleted from sim2real.runs while env-service"
                         + " was down");
