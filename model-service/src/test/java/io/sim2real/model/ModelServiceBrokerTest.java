@@ -15,6 +15,8 @@ import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.CounterfactualBatch;
+import io.sim2real.contracts.messages.GapMeasurement;
 import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
@@ -44,8 +46,50 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         String runId = "after-oversized-" + java.util.UUID.randomUUID();
         var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
         byte[] policy = Codecs.POLICY_SNAPSHOT.encode(io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {16}, runId, 1, 0));
+        TransitionBatch t = SampleMessages.transitions(4);
+        byte[] pairs = Codecs.COUNTERFACTUAL_BATCH.encode(new CounterfactualBatch(SchemaVersion.CURRENT, runId, "test-env", 0, 0,
+                t.obs(), t.act(), t.nextObs(), t.nextObs(), 0));
         return Map.of(Topics.POLICIES, new ProducerRecord<>(Topics.POLICIES, runId, policy),
-                Topics.TRANSITIONS, sampleRecord(Topics.TRANSITIONS, runId));
+                Topics.TRANSITIONS, sampleRecord(Topics.TRANSITIONS, runId),
+                Topics.COUNTERFACTUALS, new ProducerRecord<>(Topics.COUNTERFACTUALS, runId, pairs));
+    }
+
+    /**
+     * Each real batch paired with the standard simulator's prediction from the same states and actions (MuJoCo put in
+     * the state each observation describes), as env-service publishes them; source offsets 0, 1, ...
+     */
+    private static GapMeasurement parseGap(byte[] value) {
+        try {
+            return Codecs.GAP_MEASUREMENT.parse(value);
+        } catch (io.sim2real.contracts.validation.InvalidRecordException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<CounterfactualBatch> counterfactuals(List<TransitionBatch> real) {
+        List<CounterfactualBatch> out = new ArrayList<>();
+        for (int b = 0; b < real.size(); b++) {
+            TransitionBatch t = real.get(b);
+            try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), t.size(), 1, 0)) {
+                env.setStates(t.obs());
+                StepResult s = env.step(t.act());
+                out.add(new CounterfactualBatch(SchemaVersion.CURRENT, t.runId(), t.envId(), 0, b, t.obs(), t.act(),
+                        t.nextObs(), s.nextObs(), 0));
+            }
+        }
+        return out;
+    }
+
+    private List<GapMeasurement> gapRecords(String runId, int count, java.util.function.Predicate<GapMeasurement> which)
+            throws io.sim2real.contracts.validation.InvalidRecordException {
+        List<GapMeasurement> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.GAP, c -> c.select().where(x -> runId.equals(x.key())
+                        && which.test(parseGap(x.value()))).select().first(count))
+                .awaitCompletion(Duration.ofSeconds(120)).getRecords()) {
+            out.add(Codecs.GAP_MEASUREMENT.decode(r.value(), EnvSpec.HALF_CHEETAH));
+        }
+        return out;
     }
 
 
@@ -193,23 +237,24 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().get("/api/v1/runs/gap-run/latent").then().statusCode(200)
                         .body("version", greaterThanOrEqualTo(1)).body("method", equalTo("gap-only")));
-        List<ConsumerRecord<String, byte[]>> records = companion.consume(String.class, byte[].class)
-                .fromTopics(Topics.GAP, r -> r.select().where(x -> "gap-run".equals(x.key())).select().first(5))
-                .awaitCompletion(Duration.ofSeconds(60)).getRecords();
-        java.util.Set<io.sim2real.contracts.messages.GapMeasurement.Metric> metrics = new java.util.HashSet<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            var m = Codecs.GAP_MEASUREMENT.decode(r.value(), EnvSpec.HALF_CHEETAH);
+        // The training round's metrics (no pairing); the gap probe's mapping_distance of the run comes beside them.
+        java.util.Set<GapMeasurement.Metric> metrics = new java.util.HashSet<>();
+        for (GapMeasurement m : gapRecords("gap-run", 5, g -> g.pairing() == null)) {
             assertEquals("gravity", m.perturbation());
             assertEquals(2.0, m.factor());
             assertEquals(1, m.modelVersion());
             assertEquals(800, m.envStep());
             assertTrue(Double.isFinite(m.value()) && m.value() >= 0, m.toString());
-            if (m.metric() == io.sim2real.contracts.messages.GapMeasurement.Metric.MAPPING_DISTANCE) {
+            if (m.metric() == GapMeasurement.Metric.TRAINING_MAPPING_DISTANCE) {
                 assertTrue(m.value() > 0, "the mapping moved away from the identity: " + m.value());
             }
+            assertTrue(m.floor() == null && m.spread() == null, m.toString());
             metrics.add(m.metric());
         }
-        assertEquals(5, metrics.size(), "every gap metric once: " + metrics);
+        assertEquals(java.util.EnumSet.of(GapMeasurement.Metric.TRAINING_MAPPING_DISTANCE, GapMeasurement.Metric.LATENT_KL,
+                GapMeasurement.Metric.LATENT_KL_RATIO, GapMeasurement.Metric.ONE_STEP_ERROR,
+                GapMeasurement.Metric.ENSEMBLE_DISAGREEMENT), metrics, "every metric of a training round once, the "
+                + "training model's distance as training_mapping_distance");
         assertTrue(Files.exists(Path.of("target/test-checkpoints/gap-run/latent.ckpt")));
         assertTrue(companion.consume(String.class, byte[].class)
                 .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "gap-run".equals(x.key())))
@@ -284,5 +329,51 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         String metrics = given().header("Accept", "text/plain").get("/q/metrics").asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_training_failures_total{")
                 && l.contains("run=\"diverging-run\"") && l.contains("reason=\"non_finite\"")), "failure counted");
+    }
+
+    @Test
+    void shouldProbeTheGapOnCounterfactualPairsAndPublishItWithItsFloorAndSpread() throws Exception {
+        String runId = "probe-run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        publishRun(runId, RunSpec.Method.GAP_ONLY);
+        List<TransitionBatch> real = halfCheetah(runId, Domain.REAL,
+                DomainPhysics.neutral().with(io.sim2real.contracts.PerturbationKind.GRAVITY, 2.0), 2, 200, 6);
+        List<CounterfactualBatch> pairs = counterfactuals(real);
+        // Sim data and pairs first (the first batch twice: applied once, by its source position), the real
+        // transitions last: the probe's first round then has both pairings.
+        publishTransitions(halfCheetah(runId, Domain.SIM, DomainPhysics.neutral(), 2, 200, 5));
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (CounterfactualBatch b : List.of(pairs.get(0), pairs.get(0), pairs.get(1))) {
+            records.add(new ProducerRecord<>(Topics.COUNTERFACTUALS, runId, Codecs.COUNTERFACTUAL_BATCH.encode(b)));
+        }
+        companion.produce(String.class, byte[].class).fromRecords(records).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            given().get("/api/v1/runs/" + runId + "/probe").then().statusCode(200)
+                    .body("window.pairs", equalTo(400)).body("window.batches", equalTo(2)).body("round", equalTo(0));
+            given().get("/api/v1/runs/" + runId + "/store").then().body("sim", equalTo(400));
+        });
+        publishTransitions(real);
+
+        Map<GapMeasurement.Pairing, GapMeasurement> probed = new java.util.EnumMap<>(GapMeasurement.Pairing.class);
+        for (GapMeasurement m : gapRecords(runId, 2, g -> g.metric() == GapMeasurement.Metric.MAPPING_DISTANCE)) {
+            assertEquals("gravity", m.perturbation());
+            assertEquals(2.0, m.factor());
+            assertEquals(1, m.modelVersion(), "the probe's first round");
+            assertEquals(800, m.envStep());
+            assertTrue(m.value() > 0 && Double.isFinite(m.value()), m.toString());
+            assertTrue(m.floor() != null && m.floor() > 0, "with its floor: " + m);
+            assertTrue(m.spread() != null && m.spread() >= 0, "with its spread: " + m);
+            probed.put(m.pairing(), m);
+        }
+        assertEquals(java.util.EnumSet.allOf(GapMeasurement.Pairing.class), probed.keySet(),
+                "counterfactual and unpaired values of the same round");
+        GapMeasurement training = gapRecords(runId, 1, g -> g.metric() == GapMeasurement.Metric.TRAINING_MAPPING_DISTANCE).get(0);
+        assertEquals(null, training.pairing(), "the training model's distance has no pairing: " + training);
+
+        given().get("/api/v1/runs/" + runId + "/probe").then().statusCode(200).body("round", equalTo(1))
+                .body("results.size()", equalTo(2)).body("measuredUpTo", equalTo(400))
+                .body("results.find { it.pairing == 'counterfactual' }.rows", equalTo(400));
+        String metrics = given().header("Accept", "text/plain").get("/q/metrics").asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_probe_seconds_count{")
+                && l.contains("run=\"" + runId + "\"") && l.contains("pairing=\"counterfactual\"")), "the probe's CPU time is timed");
     }
 }

@@ -1,6 +1,7 @@
 package io.sim2real.model.store;
 
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.model.probe.GapProbeService;
 import io.sim2real.model.training.LatentTrainer;
 import io.sim2real.model.training.ModelTrainer;
 import io.sim2real.service.messaging.InboundRecords;
@@ -10,7 +11,7 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Reads {@code sim2real.transitions} into the stores and tells the trainers about new data. */
+/** Reads {@code sim2real.transitions} into the stores and tells the trainers and the gap probe about new data. */
 @ApplicationScoped
 public class TransitionConsumer {
 
@@ -26,12 +27,16 @@ public class TransitionConsumer {
     @Inject
     LatentTrainer latent;
 
+    @Inject
+    GapProbeService probe;
+
     @Incoming("transitions")
     public CompletionStage<Void> consume(Message<byte[]> record) {
         return inbound.process(record, Codecs.TRANSITION_BATCH, (batch, source) -> {
             if (stores.add(batch, source)) {
                 trainer.onTransitions(batch.runId(), batch.domain(), batch.size());
                 latent.onTransitions(batch.runId(), batch.domain(), batch.size());
+                probe.onTransitions(batch.runId(), batch.domain());
             }
         });
     }

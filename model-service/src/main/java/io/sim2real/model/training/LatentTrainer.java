@@ -252,7 +252,9 @@ public class LatentTrainer {
         Map.Entry<String, Double> label = run.realDomain().gapLabel();
         long now = System.currentTimeMillis();
         Map<GapMeasurement.Metric, Double> values = new java.util.EnumMap<>(GapMeasurement.Metric.class);
-        values.put(GapMeasurement.Metric.MAPPING_DISTANCE, m.mappingDistance());
+        // The training model's own distance drifts with its real encoder (METHOD.md): published under its own name;
+        // MAPPING_DISTANCE is the gap probe's (io.sim2real.model.probe.GapProbeService).
+        values.put(GapMeasurement.Metric.TRAINING_MAPPING_DISTANCE, m.mappingDistance());
         values.put(GapMeasurement.Metric.LATENT_KL, m.latentKl());
         values.put(GapMeasurement.Metric.LATENT_KL_RATIO, m.klRatio());
         values.put(GapMeasurement.Metric.ONE_STEP_ERROR, m.oneStepError());

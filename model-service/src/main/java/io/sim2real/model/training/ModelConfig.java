@@ -37,6 +37,47 @@ public interface ModelConfig {
     /** The latent sim-to-real model ({@code sim2real.model.latent.*}). */
     Latent latent();
 
+    /** The gap probe ({@code sim2real.model.probe.*}). */
+    Probe probe();
+
+    interface Probe {
+
+        /** Measure after every this many new real transitions of a run; 0 turns the probe off. */
+        int every();
+
+        /** Rows a side needs before it is measured (pairs for counterfactual, each store's rows for unpaired). */
+        int minRows();
+
+        /** Counterfactual pairs kept per run, the newest (unset: the probe's window, GapProbe.Config.maxRows). */
+        java.util.Optional<Integer> window();
+
+        /**
+         * Overrides of the probe's fixed configuration (GapProbe.Config.defaults), for tests only: values measured with
+         * other settings do not compare with the defaults'.
+         */
+        java.util.Optional<Integer> jointSteps();
+
+        java.util.Optional<Integer> seeds();
+
+        java.util.Optional<Integer> batchSize();
+
+        /** The probe's configuration: GapProbe's defaults with the overrides above. */
+        default io.sim2real.nn.latent.GapProbe.Config config() {
+            io.sim2real.nn.latent.GapProbe.Config c = io.sim2real.nn.latent.GapProbe.Config.defaults();
+            if (jointSteps().isPresent()) {
+                c = c.withJointSteps(jointSteps().get());
+            }
+            if (seeds().isPresent()) {
+                c = c.withSeeds(seeds().get());
+            }
+            if (batchSize().isPresent()) {
+                c = c.withNetworks(c.members(), c.elites(), c.ensembleHidden(), c.ensembleEpochs(), c.latentHidden(),
+                        batchSize().get());
+            }
+            return c;
+        }
+    }
+
     interface Latent {
 
         /** Retrain after this many new transitions of either domain, once each domain has min-transitions. */

@@ -1,6 +1,7 @@
 package io.sim2real.model.training;
 
 import io.sim2real.contracts.Domain;
+import io.sim2real.model.probe.GapProbeService;
 import io.sim2real.model.store.StoreRegistry;
 import io.sim2real.service.api.ApiError;
 import jakarta.inject.Inject;
@@ -22,6 +23,9 @@ public class ModelResource {
 
     @Inject
     LatentTrainer latentTrainer;
+
+    @Inject
+    GapProbeService probe;
 
     @Inject
     StoreRegistry stores;
@@ -51,6 +55,17 @@ public class ModelResource {
     public Response latent(@PathParam("runId") String runId) {
         return latentTrainer.status(runId).map(s -> Response.ok(s).build())
                 .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no latent model for run '" + runId + "'")).build());
+    }
+
+    /**
+     * The run's gap probe: its round, the last result of each pairing (G, spread, floor, rows, CPU seconds) and its
+     * counterfactual window (pairs held, batches applied, a checksum of the pairs).
+     */
+    @GET
+    @Path("/probe")
+    public Response probe(@PathParam("runId") String runId) {
+        return probe.status(runId).map(s -> Response.ok(s).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no gap probe for run '" + runId + "'")).build());
     }
 
     /** Transitions held for the run, by domain. */
