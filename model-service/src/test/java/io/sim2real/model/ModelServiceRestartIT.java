@@ -8,6 +8,7 @@ import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.messages.CounterfactualBatch;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.testing.ServiceProcess;
@@ -127,6 +128,61 @@ class ModelServiceRestartIT {
             assertEquals(10, versions.size(), "5 metrics of round 1 and 5 of round 2: " + versions);
             assertEquals(5, versions.stream().filter(v -> v == 1).count(), versions.toString());
             assertEquals(5, versions.stream().filter(v -> v == 2).count(), versions.toString());
+        }
+    }
+
+    private static CounterfactualBatch pairs(String runId, long sourceOffset, int n, long seed) {
+        TransitionBatch t = SampleMessages.transitions(n);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        double[][] sim = new double[n][];
+        for (int i = 0; i < n; i++) {
+            sim[i] = t.nextObs()[i].clone();
+            for (int j = 0; j < sim[i].length; j++) {
+                sim[i][j] += 0.01 * r.nextGaussian();
+            }
+        }
+        return new CounterfactualBatch(SchemaVersion.CURRENT, runId, t.envId(), 0, sourceOffset, t.obs(), t.act(),
+                t.nextObs(), sim, 0);
+    }
+
+    /** The window's pairs, batches, pairs added and checksum, as the REST view shows them. */
+    private static String window(ServiceProcess service, String runId) {
+        String body = service.body("/api/v1/runs/" + runId + "/probe");
+        int at = body.indexOf("\"window\":");
+        return at < 0 ? body : body.substring(at, body.indexOf('}', at) + 1);
+    }
+
+    @Test
+    void shouldRebuildTheProbesCounterfactualWindowAfterASigkillWithTheSamePairsOnce(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                     Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
+             ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
+                     "kafka.bootstrap.servers=" + broker.bootstrapServers(),
+                     "sim2real.model.checkpoint-dir=" + dir.resolve("checkpoints"),
+                     "sim2real.model.probe.window=250"))) {
+            service.start();
+            String runId = "probe-restart";
+            // Four batches of 100 pairs in a window of 250 (the newest 250 kept), the second one published twice.
+            for (long offset : new long[] {0, 1, 1, 2, 3}) {
+                producer.send(new ProducerRecord<>(Topics.COUNTERFACTUALS, runId,
+                        Codecs.COUNTERFACTUAL_BATCH.encode(pairs(runId, offset, 100, offset)))).get();
+            }
+            ServiceProcess.await(() -> window(service, runId).contains("\"batches\":4"), "four batches applied");
+            String before = window(service, runId);
+            assertEquals(true, before.contains("\"pairs\":250,\"added\":400,"), before);
+
+            service.kill();
+            service.start();
+            ServiceProcess.await(() -> window(service, runId).contains("\"batches\":4"), "the window rebuilt");
+            Thread.sleep(3000); // a second delivery of the log would show up by now
+            assertEquals(before, window(service, runId), "the same pairs in the same order, once");
+
+            producer.send(new ProducerRecord<>(Topics.COUNTERFACTUALS, runId,
+                    Codecs.COUNTERFACTUAL_BATCH.encode(pairs(runId, 4, 50, 4)))).get();
+            ServiceProcess.await(() -> window(service, runId).contains("\"added\":450,"), "new pairs after the restart");
+            assertEquals(true, window(service, runId).contains("\"pairs\":250,\"added\":450,\"batches\":5,"),
+                    window(service, runId));
         }
     }
 }
