@@ -172,6 +172,21 @@ public abstract class ServiceBaselineTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    @Test
+    void shouldDocumentEveryRestEndpointInItsOpenApiDocument() throws Exception {
+        String json = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        com.fasterxml.jackson.databind.JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("paths");
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(verb ->
+                documented.add(verb.toUpperCase(java.util.Locale.ROOT) + " " + RestEndpoints.normalise(p.getKey()))));
+        java.util.Set<String> declared = RestEndpoints.declared(java.nio.file.Path.of("target", "classes"),
+                "io.sim2real.service.runs.RunResource");
+        assertTrue(declared.contains("POST /api/v1/runs"), "the shared run resource is found: " + declared);
+        java.util.Set<String> missing = new java.util.TreeSet<>(declared);
+        missing.removeAll(documented);
+        assertEquals(java.util.Set.of(), missing, "REST endpoints missing from /q/openapi");
+    }
+
     /** The service's configured API token in tests (empty when none is set). */
     protected static String apiToken() {
         return org.eclipse.microprofile.config.ConfigProvider.getConfig()
