@@ -3,26 +3,22 @@ package io.sim2real.env.acting;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sim2real.contracts.Topics;
-import io.sim2real.service.messaging.InboundRecords;
+import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.service.messaging.DeadLetters;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -45,11 +41,14 @@ public class CollectionLog {
      * @param stepsTaken      env steps taken when this entry was written (0 at acceptance)
      * @param owner           the env-service instance that accepted it ({@code sim2real.env.instance-id}); only
      *                        that instance resumes it
+     * @param followsRealDomain for a collection that emulates its run's real domain: the physics it follows (base
+     *                          factors, schedule and real-step offset as accepted), so a resumed part goes on with the
+     *                          same changes at the same counts; null for fixed physics (and in entries written before)
      */
     public record Entry(String id, String owner, String runId, String domain, Map<String, Double> physics, boolean moveAttachments,
                         String policy, long envSteps, int numEnvs, int batchSize, long seed, LockstepEntry lockstep,
                         boolean runDefined, String state, long stepsTaken, long unstableDropped, long policyVersion,
-                        String error, long createdAtMs) {
+                        String error, long createdAtMs, PhysicsSchedule followsRealDomain) {
     }
 
     /** {@link Lockstep} as logged. */
@@ -62,6 +61,9 @@ public class CollectionLog {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    DeadLetters deadLetters;
 
     @Inject
     @Identifier("default-kafka-broker")
@@ -77,12 +79,12 @@ public class CollectionLog {
     }
 
     /**
-     * The latest entry of every collection in the log, oldest collection first. An unreadable entry is skipped and
-     * copied, unchanged, to {@code sim2real.collections.dlq} with the reason.
+     * The latest entry of every collection in the log, oldest collection first. An unreadable entry, whatever its
+     * size, is skipped and sent to {@code sim2real.collections.dlq} with the reason ({@link DeadLetters}).
      */
     public Collection<Entry> readAll(Duration timeout) {
         Map<String, Entry> latest = new LinkedHashMap<>();
-        List<ProducerRecord<String, byte[]>> unreadable = new ArrayList<>();
+        List<CompletionStage<Void>> deadLetters = new ArrayList<>();
         io.sim2real.service.replay.TopicReader.readToEnd(kafkaConfig, Topics.COLLECTIONS, timeout, r -> {
             if (r.value() == null) {
                 latest.remove(r.key());
@@ -91,37 +93,22 @@ public class CollectionLog {
             try {
                 latest.put(r.key(), json.readValue(r.value(), Entry.class));
             } catch (IOException e) {
-                String reason = "MALFORMED: unreadable collection entry: " + e.getMessage();
-                LOG.errorf("dead-lettering the entry of collection %s at %s-%d@%d: %s", r.key(), r.topic(),
-                        r.partition(), r.offset(), reason);
-                ProducerRecord<String, byte[]> dead = new ProducerRecord<>(Topics.deadLetterOf(Topics.COLLECTIONS),
-                        r.key(), r.value());
-                dead.headers().add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
-                dead.headers().add(InboundRecords.REASON_CODE_HEADER, "MALFORMED".getBytes(StandardCharsets.UTF_8));
-                unreadable.add(dead);
+                LOG.errorf("dead-lettering the unreadable entry of collection %s at %s-%d@%d", r.key(), r.topic(),
+                        r.partition(), r.offset());
+                deadLetters.add(this.deadLetters.send(new DeadLetters.Source(r.topic(), r.partition(), r.offset(), r.key(),
+                        r.value(), r.headers()), "MALFORMED", new InvalidRecordException(InvalidRecordException.Reason.MALFORMED,
+                        "unreadable collection entry: " + e.getMessage(), e)));
             }
         });
-        if (!unreadable.isEmpty()) {
-            deadLetter(unreadable);
+        // Nothing is committed on this topic, so waiting here only makes the start-up log tell the truth.
+        for (CompletionStage<Void> d : deadLetters) {
+            try {
+                d.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.errorf("a dead letter of sim2real.collections is not delivered yet (%s); it is retried in the background", e);
+            }
         }
         return latest.values().stream()
                 .sorted(java.util.Comparator.comparingLong(Entry::createdAtMs)).toList();
-    }
-
-    private void deadLetter(List<ProducerRecord<String, byte[]>> records) {
-        Map<String, Object> config = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (v != null && !k.startsWith("topic")) {
-                config.put(k, v);
-            }
-        });
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new ByteArraySerializer())) {
-            for (ProducerRecord<String, byte[]> r : records) {
-                producer.send(r).get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            LOG.errorf(e, "could not dead-letter %d unreadable collection entries", records.size());
-        }
     }
 }

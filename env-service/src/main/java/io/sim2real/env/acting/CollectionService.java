@@ -29,7 +29,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs data collections (a behaviour policy in a domain for a number of env steps, transitions published as
- * they are made) one after another on a background thread, and keeps their status. A collection of a lockstep
+ * they are made) and keeps their status: sim-domain collections one after another on the {@code collections} thread,
+ * real-domain ones one after another on {@code collections-real}, so a run's real stream (the live stream the gap
+ * probe measures) goes on beside a sim collection, lockstep or not. A collection of a lockstep
  * run acts in chunks and waits between them for a policy that has trained on the data ({@link Lockstep}); the
  * wait blocks only the collections thread.
  *
@@ -38,7 +40,11 @@ import org.jboss.logging.Logger;
  * goes on from the transitions it had published, counted on {@code sim2real.transitions}, so the run gets exactly
  * its {@code envSteps} transitions ({@link CollectionBudget}; fewer by the steps dropped as unstable), none twice.
  * The episodes in progress at the kill end there; the resumed part starts new episodes (new ids, a seed derived
- * from the collection's and the published count). Only a tombstone of its run read after {@code sim2real.runs} has
+ * from the collection's and the published count).
+ *
+ * <p>A real-domain collection of a defined run that names no physics, or exactly the run's base factors, emulates the
+ * run's real domain ({@link PhysicsSchedule}): from each {@code realDomain.schedule} change's real env step on, its
+ * envs have the change's physics (the published transitions do not say so). Only a tombstone of its run read after {@code sim2real.runs} has
  * been read back since the start ({@link RunDeletions}) stops a collection for its run's deletion.
  */
 @ApplicationScoped
@@ -77,7 +83,8 @@ public class CollectionService {
         final String id;
         final String runId;
         final Domain domain;
-        final DomainPhysics physics;
+        /** The physics (at its start, for a collection that follows its run's real domain). */
+        volatile DomainPhysics physics;
         final String policyName;
         final Optional<Lockstep> lockstep;
         final long envSteps;
@@ -101,10 +108,12 @@ public class CollectionService {
         final String owner;
         /** Set for a collection resumed after a restart. */
         final Resume resume;
+        /** Set for a collection that emulates its run's real domain, whose physics change on its schedule. */
+        volatile PhysicsSchedule schedule;
 
         Job(String id, String runId, Domain domain, DomainPhysics physics, String policyName, Optional<Lockstep> lockstep,
             BehaviourPolicy initialPolicy, long envSteps, int numEnvs, int batchSize, long seed, long createdAtMs,
-            String owner, Resume resume) {
+            String owner, Resume resume, PhysicsSchedule schedule) {
             this.id = id;
             this.runId = runId;
             this.domain = domain;
@@ -120,6 +129,7 @@ public class CollectionService {
             this.createdAtMs = createdAtMs;
             this.owner = owner;
             this.resume = resume;
+            this.schedule = schedule;
         }
 
         CollectionLog.Entry entry() {
@@ -128,7 +138,7 @@ public class CollectionService {
                     .toList())).orElse(null);
             return new CollectionLog.Entry(id, owner, runId, domain.wireName(), physics.changed(), physics.moveAttachments(),
                     policyName, envSteps, numEnvs, batchSize, seed, l, runDefinedAtStart, state, stepsTaken(),
-                    unstableDropped(), policyVersion, error, createdAtMs);
+                    unstableDropped(), policyVersion, error, createdAtMs, schedule);
         }
 
         Collection view() {
@@ -214,14 +224,40 @@ public class CollectionService {
     private volatile boolean shuttingDown;
     private final Map<String, Job> collections = new ConcurrentSkipListMap<>();
     private final Map<String, AtomicInteger> waitingPerRun = new ConcurrentHashMap<>();
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "collections");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService runner = collectionsThread("collections");
+    private final ExecutorService realRunner = collectionsThread("collections-real");
 
+    private static ExecutorService collectionsThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Each domain's collections run in order on their own thread. */
+    private ExecutorService runnerOf(Domain domain) {
+        return domain == Domain.REAL ? realRunner : runner;
+    }
+
+    /** A collection with the physics it names (a real one of a run with exactly its base factors follows the run). */
     public Collection start(String runId, Domain domain, DomainPhysics physics, String policyName, long envSteps,
                             int numEnvs, int batchSize, long seed) {
+        return start(runId, domain, physics, true, policyName, envSteps, numEnvs, batchSize, seed);
+    }
+
+    /**
+     * @param physicsNamed whether the request named the physics; a real collection of a defined run that names none
+     *                     (or exactly the run's base factors) emulates the run's real domain, schedule included
+     */
+    public Collection start(String runId, Domain domain, DomainPhysics physics, boolean physicsNamed, String policyName,
+                            long envSteps, int numEnvs, int batchSize, long seed) {
+        Optional<PhysicsSchedule> schedule = PhysicsSchedule.of(runs.get(runId), domain,
+                physicsNamed ? physics.changed() : null, physics.moveAttachments(),
+                published.count(runId, List.of(Domain.REAL)));
+        if (schedule.isPresent()) {
+            physics = schedule.get().physicsAt(0);
+        }
         String name = policyName == null ? "random" : policyName;
         Optional<Lockstep> lockstep = Lockstep.of(runs.get(runId), name, domain, lockstepChunk,
                 lockstepInitialRandomSteps, lockstepTimeout);
@@ -229,13 +265,13 @@ public class CollectionService {
         BehaviourPolicy policy = lockstep.isPresent() ? null
                 : BehaviourPolicies.create(name, spec, seed, policies.latest(runId), false);
         Job job = new Job(UUID.randomUUID().toString(), runId, domain, physics, name, lockstep, policy, envSteps,
-                numEnvs, batchSize, seed, System.currentTimeMillis(), instanceId, null);
+                numEnvs, batchSize, seed, System.currentTimeMillis(), instanceId, null, schedule.orElse(null));
         job.runDefinedAtStart = runs.get(runId).isPresent();
         log.write(job.entry());
         collections.put(job.id, job);
         // The answer says QUEUED: taken before the collections thread can start the job.
         Collection queued = job.view();
-        runner.submit(() -> run(job));
+        runnerOf(domain).submit(() -> run(job));
         return queued;
     }
 
@@ -250,7 +286,7 @@ public class CollectionService {
                 l.initialRandomSteps(), Duration.ofMillis(l.timeoutMs()), l.trainingDomains().stream()
                 .map(Domain::fromWire).toList()));
         Job job = new Job(e.id(), e.runId(), domain, physics, e.policy(), lockstep, null, e.envSteps(), e.numEnvs(),
-                e.batchSize(), e.seed(), e.createdAtMs(), e.owner(), resume);
+                e.batchSize(), e.seed(), e.createdAtMs(), e.owner(), resume, e.followsRealDomain());
         job.runDefinedAtStart = e.runDefined();
         job.state = e.state();
         job.error = e.error();
@@ -262,7 +298,7 @@ public class CollectionService {
             job.state = QUEUED;
             LOG.infof("collection %s for run %s resumes after %d published transitions", job.id, job.runId,
                     resume.published());
-            runner.submit(() -> run(job));
+            runnerOf(domain).submit(() -> run(job));
         }
     }
 
@@ -287,9 +323,15 @@ public class CollectionService {
             return;
         }
         job.state = RUNNING;
-        try (HalfCheetahEnv env = new HalfCheetahEnv(job.physics, job.numEnvs, Math.min(physicsThreads, job.numEnvs),
-                seedOf(job))) {
-            TransitionCollector collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
+        if (job.schedule != null && job.resume == null) {
+            countRealStepsFromNow(job);
+        }
+        long from = job.resume == null ? 0 : job.resume.published();
+        DomainPhysics physics = job.schedule == null ? job.physics : job.schedule.physicsAt(from);
+        int threads = Math.min(physicsThreads, job.numEnvs);
+        TransitionCollector collector = null;
+        try (HalfCheetahEnv env = new HalfCheetahEnv(physics, job.numEnvs, threads, seedOf(job))) {
+            collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
                     envIdOf(job.id), job.batchSize, job.envSteps, publisher::publish);
             if (job.resume != null) {
                 awaitResumable(job);
@@ -297,6 +339,11 @@ public class CollectionService {
                 if (job.initialPolicy != null) {
                     collector.use(job.initialPolicy);
                 }
+            }
+            if (job.schedule != null) {
+                // New envs at each change, seeded by the collection's seed and the change's count.
+                collector.follow(job.schedule, (p, at) -> new HalfCheetahEnv(p, job.numEnvs, threads,
+                        new java.util.SplittableRandom(job.seed ^ (0xC2B2AE3D27D4EB4FL * (at + 1))).nextLong()));
             }
             job.collector = collector;
             if (job.lockstep.isPresent()) {
@@ -315,10 +362,33 @@ public class CollectionService {
             job.error = String.valueOf(e.getMessage());
             job.state = FAILED;
         } finally {
+            if (collector != null) {
+                collector.closeOwnEnvs();
+            }
             job.waitingFor = null;
             if (!shuttingDown) {
                 logEnd(job);
             }
+        }
+    }
+
+    /**
+     * A fresh collection that follows its run's real domain counts the schedule's real env steps from the run's real
+     * transitions published by the time it starts (an earlier real collection of the run may have run after this one
+     * was accepted), logged so that a resumed part counts the same way.
+     */
+    private void countRealStepsFromNow(Job job) {
+        long offset = published.count(job.runId, List.of(Domain.REAL));
+        if (offset == job.schedule.realStepOffset()) {
+            return;
+        }
+        job.schedule = job.schedule.withRealStepOffset(offset);
+        job.physics = job.schedule.physicsAt(0);
+        try {
+            log.write(job.entry());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "collection %s: its real-step offset %d could not be logged; a resume counts from the one"
+                    + " logged at acceptance", job.id, offset);
         }
     }
 
@@ -509,8 +579,11 @@ public class CollectionService {
         shuttingDown = true;
         policies.wakeWaiters();
         runner.shutdown();
+        realRunner.shutdown();
         try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
             runner.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS);
+            realRunner.awaitTermination(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -520,5 +593,6 @@ public class CollectionService {
     void stop() {
         shuttingDown = true;
         runner.shutdownNow();
+        realRunner.shutdownNow();
     }
 }

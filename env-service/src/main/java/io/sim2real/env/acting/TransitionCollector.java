@@ -3,6 +3,7 @@ package io.sim2real.env.acting;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
 import java.util.function.Consumer;
@@ -13,10 +14,22 @@ import java.util.function.Consumer;
  * vector step keeps only the envs it needs). Steps whose physics went unstable are dropped (their successor
  * state is not real) and counted. {@link #published} and {@link #unstableDropped} may be read from any thread:
  * they change when a batch has been handed to the sink.
+ *
+ * <p>A collector that {@link #follow}s a {@link PhysicsSchedule} changes its envs' physics exactly at the schedule's
+ * steps, counted in transitions collected: the vector step before a change keeps only the envs it needs to reach it
+ * (as the collection's last step does), then the envs are rebuilt with the new physics and start new episodes, with
+ * episode ids past every earlier one. The episodes in progress end there, as at a restart; the budget is unchanged.
  */
 public final class TransitionCollector {
 
-    private final HalfCheetahEnv env;
+    /** The envs acting now: the caller's, or one the schedule's factory built (closed here when replaced). */
+    private HalfCheetahEnv env;
+    private boolean ownsEnv;
+    private PhysicsSchedule schedule;
+    private EnvFactory envFactory;
+    /** The transition count (collected) up to which the current envs' physics hold. */
+    private long physicsValidUntil = Long.MAX_VALUE;
+    private long maxEpisodeId = -1;
     private BehaviourPolicy policy;
     private final String runId;
     private final Domain domain;
@@ -59,15 +72,22 @@ public final class TransitionCollector {
         if (observations == null) {
             observations = env.reset();
             stepIndices = new int[env.numEnvs()];
+            if (schedule != null) {
+                physicsValidUntil = schedule.nextChange(collected());
+            }
         }
         long end = budget.chunkEnd(envSteps);
         for (int kept = budget.nextStep(end); kept > 0; kept = budget.nextStep(end)) {
+            if (collected() >= physicsValidUntil) {
+                switchPhysics();
+            }
+            kept = (int) Math.min(kept, physicsValidUntil - collected());
             StepResult s = env.step(policy.act(observations, stepIndices));
             for (int i = 0; i < kept; i++) {
                 if (s.unstable()[i]) {
                     unstableDropped++;
                 } else {
-                    rows.add(s, i, episodeIdOffset);
+                    maxEpisodeId = Math.max(maxEpisodeId, rows.add(s, i, episodeIdOffset));
                     if (rows.count == batchSize) {
                         flush();
                     }
@@ -94,6 +114,58 @@ public final class TransitionCollector {
         budget.resumeAfter(published);
         this.published = published;
         this.episodeIdOffset = episodeIdOffset;
+        this.maxEpisodeId = Math.max(maxEpisodeId, episodeIdOffset - 1);
+    }
+
+    /** Builds the envs for a physics from a given transition count on, with as many envs as the collector's. */
+    @FunctionalInterface
+    public interface EnvFactory {
+        HalfCheetahEnv create(DomainPhysics physics, long collected);
+    }
+
+    /**
+     * Makes the envs' physics follow {@code schedule}: the envs passed to the constructor must have the physics in
+     * force at the first transition this collector makes ({@code schedule.physicsAt(published())}); at each later
+     * change {@code factory} builds new ones. Call before the first {@link #collect} (after {@link #continueAfter}).
+     */
+    public void follow(PhysicsSchedule schedule, EnvFactory factory) {
+        if (observations != null) {
+            throw new IllegalStateException("follow must come before the first collect");
+        }
+        this.schedule = schedule;
+        this.envFactory = factory;
+    }
+
+    /** Transitions made so far: handed to the sink (those before a restart included) or waiting in a batch. */
+    private long collected() {
+        return published + rows.count;
+    }
+
+    /** At a change of the schedule: new envs with the new physics, new episodes, ids past every earlier one. */
+    private void switchPhysics() {
+        long at = collected();
+        HalfCheetahEnv next = envFactory.create(schedule.physicsAt(at), at);
+        if (next.numEnvs() != env.numEnvs()) {
+            next.close();
+            throw new IllegalStateException("the schedule's envs number " + next.numEnvs() + ", not " + env.numEnvs());
+        }
+        if (ownsEnv) {
+            env.close();
+        }
+        env = next;
+        ownsEnv = true;
+        episodeIdOffset = CollectionBudget.episodeIdOffset(maxEpisodeId, env.numEnvs());
+        observations = env.reset();
+        stepIndices = new int[env.numEnvs()];
+        physicsValidUntil = schedule.nextChange(at);
+    }
+
+    /** Closes the envs this collector built for a schedule (the constructor's stay the caller's). */
+    public void closeOwnEnvs() {
+        if (ownsEnv) {
+            env.close();
+            ownsEnv = false;
+        }
     }
 
     /**
@@ -154,7 +226,8 @@ public final class TransitionCollector {
             truncated = new boolean[capacity];
         }
 
-        void add(StepResult s, int i, long episodeIdOffset) {
+        /** Returns the row's episode id. */
+        long add(StepResult s, int i, long episodeIdOffset) {
             episodes[count] = s.episodeIds()[i] + episodeIdOffset;
             steps[count] = s.stepIndices()[i];
             obs[count] = s.obs()[i];
@@ -162,7 +235,7 @@ public final class TransitionCollector {
             rew[count] = s.rew()[i];
             next[count] = s.nextObs()[i];
             truncated[count] = s.truncated()[i];
-            count++;
+            return episodes[count++];
         }
 
         TransitionBatch toBatch(String runId, Domain domain, String envId, long policyVersion) {

@@ -29,7 +29,11 @@ public class CollectionResource {
 
     static final long MAX_ENV_STEPS = 10_000_000;
 
-    /** What to collect; everything but runId has a default. */
+    /**
+     * What to collect; everything but runId has a default. A real-domain collection of a defined run that names no
+     * physics, or exactly the run's base factors, emulates the run's real domain: its physics follow
+     * {@code realDomain.schedule} ({@link io.sim2real.env.acting.PhysicsSchedule}).
+     */
     public record CollectionRequest(String runId, String domain, Map<String, Double> physics, Boolean moveAttachments,
                                     String policy, Long envSteps, Integer numEnvs, Integer batchSize, Long seed) {
     }
@@ -53,7 +57,8 @@ public class CollectionResource {
         int batch = Requests.bounded(request.batchSize(), 250, 1, 5000, "batchSize");
         long seed = request.seed() == null ? 0L : request.seed();
         try {
-            Collection c = collections.start(request.runId(), domain, physics, request.policy(), steps, envs, batch, seed);
+            Collection c = collections.start(request.runId(), domain, physics, request.physics() != null,
+                    request.policy(), steps, envs, batch, seed);
             return Response.accepted(c).build();
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(e.getMessage());
