@@ -76,6 +76,7 @@ class GapProbeTest {
         assertTrue(results[0].g() < results[1].g() && results[1].g() < results[2].g(),
                 "G over gravity 1.0, 1.5, 2.0: " + results[0].g() + ", " + results[1].g() + ", " + results[2].g());
         assertTrue(!results[0].exceedsFloor(3), "identical dynamics lie within the floor + 3 sigma: " + describe(1.0, results[0]));
+        assertTrue(results[1].exceedsFloor(3), "gravity 1.5x lies above the floor + 3 sigma: " + describe(1.5, results[1]));
         assertTrue(results[2].exceedsFloor(3), "gravity 2x lies above the floor + 3 sigma: " + describe(2.0, results[2]));
     }
 
