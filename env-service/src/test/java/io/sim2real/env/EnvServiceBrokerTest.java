@@ -17,6 +17,7 @@ import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.contracts.messages.TransitionBatch;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import io.sim2real.testing.KafkaBrokerResource;
 import io.sim2real.testing.ServiceBaselineTest;
 import java.time.Duration;
@@ -29,6 +30,17 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class EnvServiceBrokerTest extends ServiceBaselineTest {
+
+    @Override
+    protected Map<String, ProducerRecord<String, byte[]>> validInputRecords() {
+        String runId = "after-oversized-" + java.util.UUID.randomUUID();
+        var actor = new io.sim2real.nn.SquashedGaussianActor(17, 6, new int[] {16}, 4, 3);
+        byte[] policy = Codecs.POLICY_SNAPSHOT.encode(io.sim2real.nn.PolicySnapshots.toSnapshot(actor, 17, new int[] {16}, runId, 1, 0));
+        // sim2real.transitions: read by the counterfactual pairing (a real batch; sim ones are acked unread).
+        return Map.of(Topics.POLICIES, new ProducerRecord<>(Topics.POLICIES, runId, policy),
+                Topics.TRANSITIONS, sampleRecord(Topics.TRANSITIONS, runId));
+    }
+
 
     private static final String TOKEN = "Bearer test-token";
 
@@ -196,6 +208,21 @@ class EnvServiceBrokerTest extends ServiceBaselineTest {
                 .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
         assertEquals("{not json", new String(dead.value(), java.nio.charset.StandardCharsets.UTF_8));
         assertTrue(new String(dead.headers().lastHeader("dead-letter-reason").value()).contains("unreadable collection entry"));
+    }
+
+    @Test
+    void shouldDeadLetterAnOversizedCollectionsLogEntryWholeAndReadTheRest() throws Exception {
+        byte[] junk = oversizedJunk("oversized-entry", 5 * 1024 * 1024);
+        companion.produce(String.class, byte[].class).withProp("max.request.size", Topics.MAX_RECORD_BYTES)
+                .fromRecords(new ProducerRecord<>(Topics.COLLECTIONS, "oversized-entry", junk)).awaitCompletion();
+        var entries = collectionLog.readAll(Duration.ofSeconds(30));
+        assertTrue(entries.stream().noneMatch(e -> "oversized-entry".equals(e.id())));
+        ConsumerRecord<String, byte[]> dead = companion.consume(String.class, byte[].class)
+                .fromTopics(Topics.deadLetterOf(Topics.COLLECTIONS),
+                        r -> r.select().where(x -> "oversized-entry".equals(x.key())).select().first(1))
+                .awaitCompletion(Duration.ofSeconds(30)).getFirstRecord();
+        assertEquals(junk.length, dead.value().length);
+        assertEquals("MALFORMED", new String(dead.headers().lastHeader("sim2real-reason-code").value()));
     }
 
     @Test
