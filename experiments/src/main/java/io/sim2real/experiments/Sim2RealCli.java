@@ -14,6 +14,15 @@ public final class Sim2RealCli {
                           --rows 10000 --behaviour random|gait|noisy-gait|policy:FILE --paired true|false --init sim|real|random
                           --members 5 --elites 3 --hidden 200,200,200 --max-epochs 100 --latent-hidden 200,200
                           --joint-steps 600 --batch 256 --train-sim-autoencoder true|false --envs 16 --out DIR
+              gap-probe   the gap probe beside an emulated live real stream, in-process: per cell, G every --every real
+                          transitions (counterfactual pairs and unpaired), its floor, calibration metrics, stability,
+                          ordering, rank correlation with a fixed policy's return loss; or --drift: detector delays
+                          --cells gravity=1.0,gravity=1.05,gravity=1.5,gravity=2.0,torso_length=2.0,thigh_length=2.0
+                          --every 2000 --window 2000 --rounds 5 --probe-seeds 3 --joint-steps 200 --envs 16 --seed 1
+                          --behaviour random|gait|noisy-gait|policy:FILE --policy FILE (default: the scripted gait)
+                          --episodes 5 --eval-seed 30000 --out DIR
+                          --drift gravity=1.0:1.5@6000,body_mass=1.0:1.3@6000 --drift-rounds N
+                          --stationary-steps 72000 --stationary-rounds 12
               sweep       a gap-only sweep through the running services (bin/run-local --keep, or a cluster):
                           submits a run per cell to env-service, follows the results on sim2real.gap with a
                           progress bar and the time left, writes a report; stop and resume by the sweep's name
@@ -70,6 +79,7 @@ public final class Sim2RealCli {
         try {
             switch (args[0]) {
                 case "gap-table" -> GapTable.run(rest, out);
+                case "gap-probe" -> GapProbeCommand.run(rest, out);
                 case "train" -> MbpoTraining.run(rest, out);
                 case "sweep" -> GapSweep.run(rest, out);
                 case "train-sweep" -> TrainSweep.run(rest, out);
