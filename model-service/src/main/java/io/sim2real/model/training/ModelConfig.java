@@ -78,6 +78,31 @@ public interface ModelConfig {
         }
     }
 
+    /** The drift alarm ({@code sim2real.model.drift.*}). */
+    Drift drift();
+
+    interface Drift {
+
+        /** Counterfactual pairs of a run (its first, whole batches) that fix the discrepancy's units. */
+        int unitsRows();
+
+        /** Probe rounds whose G form the reference of the G-series detector. */
+        int gReference();
+
+        /** The G-series detector's smallest σ, in G's units. */
+        double gMinScale();
+
+        /** The detector on per-pair discrepancies: DriftDetector's defaults for them. */
+        default io.sim2real.nn.calibration.DriftDetector.Config discrepancies() {
+            return io.sim2real.nn.calibration.DriftDetector.Config.forDiscrepancies();
+        }
+
+        /** The detector on the probe's G series. */
+        default io.sim2real.nn.calibration.DriftDetector.Config series() {
+            return io.sim2real.nn.calibration.DriftDetector.Config.forSeries(gReference(), gMinScale());
+        }
+    }
+
     interface Latent {
 
         /** Retrain after this many new transitions of either domain, once each domain has min-transitions. */

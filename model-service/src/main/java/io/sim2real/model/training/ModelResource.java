@@ -4,7 +4,9 @@ import io.sim2real.contracts.Domain;
 import io.sim2real.model.probe.GapProbeService;
 import io.sim2real.model.store.StoreRegistry;
 import io.sim2real.service.api.ApiError;
+import io.sim2real.service.api.RequiresApiToken;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -58,13 +60,27 @@ public class ModelResource {
     }
 
     /**
-     * The run's gap probe: its round, the last result of each pairing (G, spread, floor, rows, CPU seconds) and its
-     * counterfactual window (pairs held, batches applied, a checksum of the pairs).
+     * The run's gap probe: its round, the last result of each pairing (G, spread, floor, rows, CPU seconds), the last
+     * calibration (discrepancy, classifier KL and AUC, CPU seconds), its counterfactual window (pairs held, batches
+     * applied, a checksum of the pairs) and its drift alarm (alarmed, alarmAt in real transitions, source
+     * discrepancy or g, the CUSUM statistics, the reference).
      */
     @GET
     @Path("/probe")
     public Response probe(@PathParam("runId") String runId) {
         return probe.status(runId).map(s -> Response.ok(s).build())
+                .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no gap probe for run '" + runId + "'")).build());
+    }
+
+    /**
+     * Acknowledges the run's drift alarm: the detectors start over and take a new reference from the next pairs (and
+     * G values). Returns the drift view after the reset.
+     */
+    @DELETE
+    @Path("/drift")
+    @RequiresApiToken
+    public Response resetDrift(@PathParam("runId") String runId) {
+        return probe.resetDrift(runId).map(v -> Response.ok(v).build())
                 .orElseGet(() -> Response.status(404).entity(new ApiError(404, "no gap probe for run '" + runId + "'")).build());
     }
 
