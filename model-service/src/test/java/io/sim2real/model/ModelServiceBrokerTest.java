@@ -376,4 +376,102 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_probe_seconds_count{")
                 && l.contains("run=\"" + runId + "\"") && l.contains("pairing=\"counterfactual\"")), "the probe's CPU time is timed");
     }
+
+    /** Pairs [from, to) as CounterfactualBatches of {@code batch} rows, source offsets from / batch, ... */
+    private void publishPairs(String runId, io.sim2real.model.probe.MujocoPairs p, int from, int to, int batch) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int b = from; b < to; b += batch) {
+            io.sim2real.model.probe.MujocoPairs s = p.slice(b, Math.min(b + batch, to));
+            records.add(new ProducerRecord<>(Topics.COUNTERFACTUALS, runId, Codecs.COUNTERFACTUAL_BATCH.encode(
+                    new CounterfactualBatch(SchemaVersion.CURRENT, runId, "test-env", 0, b / batch, s.obs(), s.act(),
+                            s.realNext(), s.simNext(), 0))));
+        }
+        companion.produce(String.class, byte[].class).fromRecords(records).awaitCompletion();
+    }
+
+    /** Rows [from, to) of the pairs' real side as one real TransitionBatch. */
+    private void publishRealRows(String runId, io.sim2real.model.probe.MujocoPairs p, int from, int to) {
+        io.sim2real.model.probe.MujocoPairs s = p.slice(from, to);
+        int n = s.size();
+        publishTransitions(List.of(new TransitionBatch(SchemaVersion.CURRENT, runId, Domain.REAL, "test-env", 0,
+                new long[n], new int[n], s.obs(), s.act(), new double[n], s.realNext(), new boolean[n], new boolean[n])));
+    }
+
+    private static String bearer() {
+        return "Bearer " + apiToken();
+    }
+
+    @Test
+    void shouldPublishCalibrationBesideGAndRaiseTheDriftAlarmAfterAGravityChangeOnly() throws Exception {
+        String runId = "drift-run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        publishRun(runId, RunSpec.Method.GAP_ONLY);
+        int change = 4096;
+        var pairs = io.sim2real.model.probe.MujocoPairs.collect(DomainPhysics.neutral(),
+                DomainPhysics.neutral().with(io.sim2real.contracts.PerturbationKind.GRAVITY, 1.5), change, change + 512, 16, 11);
+        // Identical physics: the detector takes its reference (2,048 pairs) and watches 2,048 more.
+        publishPairs(runId, pairs, 0, change, 256);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId + "/probe").then()
+                .statusCode(200).body("drift.pairsSeen", equalTo(change)).body("drift.calibrated", equalTo(true))
+                .body("drift.alarmed", equalTo(false)));
+        // Real transitions: a probe round on the window of identical-physics pairs, with its calibration.
+        publishRealRows(runId, pairs, 0, 400);
+        Map<GapMeasurement.Metric, GapMeasurement> round = new java.util.EnumMap<>(GapMeasurement.Metric.class);
+        for (GapMeasurement m : gapRecords(runId, 4, g -> g.metric() != GapMeasurement.Metric.MAPPING_DISTANCE)) {
+            assertEquals(1, m.modelVersion(), m.toString());
+            assertEquals(GapMeasurement.Pairing.COUNTERFACTUAL, m.pairing(), m.toString());
+            assertEquals("gravity", m.perturbation());
+            assertEquals(400, m.envStep());
+            round.put(m.metric(), m);
+        }
+        assertEquals(java.util.EnumSet.of(GapMeasurement.Metric.COUNTERFACTUAL_DISCREPANCY, GapMeasurement.Metric.CLASSIFIER_KL,
+                GapMeasurement.Metric.CLASSIFIER_AUC, GapMeasurement.Metric.DRIFT_ALARM), round.keySet());
+        assertTrue(round.get(GapMeasurement.Metric.COUNTERFACTUAL_DISCREPANCY).value() < 1e-6,
+                "identical physics: no discrepancy " + round);
+        assertTrue(round.get(GapMeasurement.Metric.CLASSIFIER_AUC).value() < 0.65, "nor separable sides " + round);
+        assertEquals(0.0, round.get(GapMeasurement.Metric.DRIFT_ALARM).value(), "no alarm on identical physics");
+        given().get("/api/v1/runs/" + runId + "/probe").then().statusCode(200)
+                .body("calibration[0].pairing", equalTo("counterfactual")).body("calibration[0].rows", equalTo(change))
+                .body("calibration[0].cpuSeconds", org.hamcrest.Matchers.greaterThan(0f));
+        assertTrue(companion.consume(String.class, byte[].class).fromTopics(Topics.GAP, c -> c.select()
+                        .where(x -> runId.equals(x.key()) && parseGap(x.value()).metric() == GapMeasurement.Metric.DRIFT_ALARM
+                                && parseGap(x.value()).value() == 1.0))
+                .awaitNoRecords(Duration.ofSeconds(2)).getRecords().isEmpty(), "no drift_alarm = 1 before the change");
+
+        // Gravity x1.5 from pair 4,096 on: the alarm goes out at once, without a probe round.
+        publishPairs(runId, pairs, change, pairs.size(), 256);
+        GapMeasurement alarm = gapRecords(runId, 1, g -> g.metric() == GapMeasurement.Metric.DRIFT_ALARM && g.value() == 1.0).get(0);
+        assertEquals(GapMeasurement.Pairing.COUNTERFACTUAL, alarm.pairing());
+        assertTrue(alarm.envStep() > change && alarm.envStep() <= change + 64, "caught within a few blocks: " + alarm);
+        System.out.printf("drift alarm through the service: %d real transitions after gravity 1.0 -> 1.5%n",
+                alarm.envStep() - change);
+        given().get("/api/v1/runs/" + runId + "/probe").then().body("drift.alarmed", equalTo(true))
+                .body("drift.source", equalTo("discrepancy")).body("drift.alarmAt", equalTo((int) alarm.envStep()));
+        String metrics = given().header("Accept", "text/plain").get("/q/metrics").asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_drift_statistic{") && l.contains("run=\"" + runId + "\"")
+                && l.contains("source=\"discrepancy\"") && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 8),
+                "the CUSUM statistic is exported above h");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_probe_calibration_seconds_count{")
+                && l.contains("run=\"" + runId + "\"")), "the calibration's CPU time is timed");
+
+        // Acknowledged: a new reference is taken.
+        given().header("Authorization", bearer()).delete("/api/v1/runs/" + runId + "/drift").then().statusCode(200)
+                .body("alarmed", equalTo(false)).body("calibrated", equalTo(false));
+        given().header("Authorization", bearer()).delete("/api/v1/runs/no-such-run/drift").then().statusCode(404);
+    }
+
+    @Test
+    void shouldRaiseNoDriftAlarmForAStationaryGap() throws Exception {
+        String runId = "steady-run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        publishRun(runId, RunSpec.Method.GAP_ONLY);
+        var pairs = io.sim2real.model.probe.MujocoPairs.collect(
+                DomainPhysics.neutral().with(io.sim2real.contracts.PerturbationKind.GRAVITY, 1.5), 6144, 16, 12);
+        publishPairs(runId, pairs, 0, pairs.size(), 256);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId + "/probe").then()
+                .statusCode(200).body("drift.pairsSeen", equalTo(pairs.size())));
+        given().get("/api/v1/runs/" + runId + "/probe").then().body("drift.calibrated", equalTo(true))
+                .body("drift.alarmed", equalTo(false));
+        assertTrue(companion.consume(String.class, byte[].class).fromTopics(Topics.GAP, c -> c.select()
+                        .where(x -> runId.equals(x.key()) && parseGap(x.value()).metric() == GapMeasurement.Metric.DRIFT_ALARM))
+                .awaitNoRecords(Duration.ofSeconds(2)).getRecords().isEmpty(), "no drift_alarm");
+    }
 }
