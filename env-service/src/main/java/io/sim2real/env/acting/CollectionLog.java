@@ -78,6 +78,15 @@ public class CollectionLog {
         }
     }
 
+    /** An entry that parses but does not name its collection, run, domain and state is as unreadable as bad JSON. */
+    private static Entry usable(String key, Entry e) throws IOException {
+        if (e.id() == null || !e.id().equals(key) || e.runId() == null || e.domain() == null || e.state() == null) {
+            throw new IOException("not a collection entry (id '" + e.id() + "' for key '" + key + "', runId '"
+                    + e.runId() + "', domain '" + e.domain() + "', state '" + e.state() + "')");
+        }
+        return e;
+    }
+
     /**
      * The latest entry of every collection in the log, oldest collection first. An unreadable entry, whatever its
      * size, is skipped and sent to {@code sim2real.collections.dlq} with the reason ({@link DeadLetters}).
@@ -91,7 +100,7 @@ public class CollectionLog {
                 return;
             }
             try {
-                latest.put(r.key(), json.readValue(r.value(), Entry.class));
+                latest.put(r.key(), usable(r.key(), json.readValue(r.value(), Entry.class)));
             } catch (IOException e) {
                 LOG.errorf("dead-lettering the unreadable entry of collection %s at %s-%d@%d", r.key(), r.topic(),
                         r.partition(), r.offset());
