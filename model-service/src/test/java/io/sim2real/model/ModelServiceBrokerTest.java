@@ -474,4 +474,18 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
                         .where(x -> runId.equals(x.key()) && parseGap(x.value()).metric() == GapMeasurement.Metric.DRIFT_ALARM))
                 .awaitNoRecords(Duration.ofSeconds(2)).getRecords().isEmpty(), "no drift_alarm");
     }
+
+    @Test
+    void shouldRaiseTheDriftAlarmAfterABodyMassChange() throws Exception {
+        String runId = "mass-run-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        publishRun(runId, RunSpec.Method.GAP_ONLY);
+        int change = 2560;
+        var pairs = io.sim2real.model.probe.MujocoPairs.collect(DomainPhysics.neutral(),
+                DomainPhysics.neutral().with(io.sim2real.contracts.PerturbationKind.BODY_MASS, 1.3), change, change + 512, 16, 13);
+        publishPairs(runId, pairs, 0, pairs.size(), 256);
+        GapMeasurement alarm = gapRecords(runId, 1, g -> g.metric() == GapMeasurement.Metric.DRIFT_ALARM && g.value() == 1.0).get(0);
+        assertTrue(alarm.envStep() > change && alarm.envStep() <= change + 64, "caught within a few blocks: " + alarm);
+        System.out.printf("drift alarm through the service: %d real transitions after body mass 1.0 -> 1.3%n",
+                alarm.envStep() - change);
+    }
 }
