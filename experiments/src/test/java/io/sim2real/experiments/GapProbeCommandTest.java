@@ -66,8 +66,9 @@ class GapProbeCommandTest {
     @Test
     void shouldDetectADriftOfGravityAndRaiseNoFalseAlarmOnFixedPhysics(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("drift");
-        GapProbeCommand.run(tiny("--drift", "gravity=1.0:2.0@2400", "--stationary-steps", "4096", "--stationary-rounds", "0",
-                "--out", out.toString()), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        GapProbeCommand.run(new String[] {"--every", "512", "--probe-seeds", "2", "--joint-steps", "10", "--envs", "8",
+            "--drift", "gravity=1.0:2.0@2048", "--drift-rounds", "5", "--stationary-steps", "4096", "--stationary-rounds", "0",
+            "--out", out.toString()}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
         List<String> drift = Files.readAllLines(out.resolve("drift.csv"));
         assertEquals(2, drift.size(), String.join("\n", drift));
