@@ -35,7 +35,9 @@ class DashboardAndAlertsTest {
     static final String ALERTS = "deploy/prometheus/alerts.yml";
     /** Labels Prometheus adds to every scraped series. */
     static final Set<String> TARGET_LABELS = Set.of("job", "instance");
-    private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*,\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
+    /** Grafana's label_values(metric[{selector}], label). */
+    private static final Pattern LABEL_VALUES = Pattern.compile(
+            "label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*})?)\\s*,\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
 
     /** Every query of the dashboard (panel targets and template variables), by where it is. */
     static Map<String, String> dashboardQueries() {
@@ -95,7 +97,14 @@ class DashboardAndAlertsTest {
             Set<String> grouping;
             Matcher lv = LABEL_VALUES.matcher(q.getValue());
             if (lv.matches()) {
-                uses = Map.of(lv.group(1), Set.of(lv.group(2)));
+                // The selector's labels and the label whose values are listed must all exist.
+                Map<String, Set<String>> selected = new LinkedHashMap<>();
+                PromQl.parse(lv.group(1)).metrics().forEach((metric, labels) -> {
+                    Set<String> all = new TreeSet<>(labels);
+                    all.add(lv.group(2));
+                    selected.put(metric, all);
+                });
+                uses = selected;
                 grouping = Set.of();
             } else {
                 PromQl.Uses u = PromQl.parse(q.getValue());
