@@ -11,6 +11,7 @@ import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.CounterfactualBatch;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.physics.halfcheetah.CounterfactualSimulator;
 import io.sim2real.service.messaging.InboundRecords;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.nn.calibration.CounterfactualDiscrepancy;
+import io.sim2real.physics.halfcheetah.CounterfactualSimulator;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;

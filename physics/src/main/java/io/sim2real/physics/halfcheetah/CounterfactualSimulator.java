@@ -1,8 +1,5 @@
-package io.sim2real.env.counterfactual;
+package io.sim2real.physics.halfcheetah;
 
-import io.sim2real.physics.halfcheetah.DomainPhysics;
-import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
-import io.sim2real.physics.halfcheetah.StepResult;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,15 +12,17 @@ import java.util.List;
  *
  * <p>A row whose state the simulator cannot take is left out and counted: a value at or beyond MuJoCo's
  * {@code mjMAXVAL} (1e10; MuJoCo would silently reset the state), a step MuJoCo found unstable, or a non-finite
- * next observation. Plain Java, no Kafka; not thread-safe (one thread uses an instance).
+ * next observation. The one home of counterfactual pairs: env-service pairs the real transitions it reads, the
+ * experiments pair their emulated streams. Not thread-safe (one thread uses an instance).
  */
 public final class CounterfactualSimulator implements AutoCloseable {
 
     /** MuJoCo's mjMAXVAL: a position or velocity beyond it makes MuJoCo reset the state without saying so. */
     static final double MAX_STATE_VALUE = 1e10;
 
-    /** The rows that paired, and how many did not. */
-    public record Pairs(double[][] obs, double[][] act, double[][] realNextObs, double[][] simNextObs, int skipped) {
+    /** The rows that paired (with the simulator's reward for each), and how many did not. */
+    public record Pairs(double[][] obs, double[][] act, double[][] realNextObs, double[][] simNextObs, double[] simRew,
+                        int skipped) {
         public int size() {
             return obs.length;
         }
@@ -55,15 +54,16 @@ public final class CounterfactualSimulator implements AutoCloseable {
             }
         }
         double[][] simNext = new double[n][];
+        double[] simRew = new double[n];
         for (int from = 0; from < takeable.size(); from += width) {
             List<Integer> rows = takeable.subList(from, Math.min(takeable.size(), from + width));
             try {
-                step(rows, obs, act, simNext);
+                step(rows, obs, act, simNext, simRew);
             } catch (RuntimeException refused) {
                 // setStates or the step refused the group: find the rows it can take one at a time.
                 for (int row : rows) {
                     try {
-                        step(List.of(row), obs, act, simNext);
+                        step(List.of(row), obs, act, simNext, simRew);
                     } catch (RuntimeException e) {
                         simNext[row] = null;
                     }
@@ -77,6 +77,7 @@ public final class CounterfactualSimulator implements AutoCloseable {
             }
         }
         double[][] o = new double[kept][], a = new double[kept][], r = new double[kept][], s = new double[kept][];
+        double[] rew = new double[kept];
         int k = 0;
         for (int i = 0; i < n; i++) {
             if (simNext[i] != null) {
@@ -84,14 +85,15 @@ public final class CounterfactualSimulator implements AutoCloseable {
                 a[k] = act[i];
                 r[k] = realNextObs[i];
                 s[k] = simNext[i];
+                rew[k] = simRew[i];
                 k++;
             }
         }
-        return new Pairs(o, a, r, s, n - kept);
+        return new Pairs(o, a, r, s, rew, n - kept);
     }
 
     /** Steps the given rows (at most width), a short group padded with its last row; unusable rows get null. */
-    private void step(List<Integer> rows, double[][] obs, double[][] act, double[][] simNext) {
+    private void step(List<Integer> rows, double[][] obs, double[][] act, double[][] simNext, double[] simRew) {
         double[][] o = new double[width][];
         double[][] a = new double[width][];
         for (int k = 0; k < width; k++) {
@@ -104,6 +106,7 @@ public final class CounterfactualSimulator implements AutoCloseable {
         for (int k = 0; k < rows.size(); k++) {
             double[] next = s.nextObs()[k];
             simNext[rows.get(k)] = s.unstable()[k] || !finite(next) ? null : next;
+            simRew[rows.get(k)] = s.rew()[k];
         }
     }
 
