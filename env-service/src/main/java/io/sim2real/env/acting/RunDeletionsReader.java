@@ -2,6 +2,7 @@ package io.sim2real.env.acting;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sim2real.service.messaging.KafkaClients;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -53,12 +54,7 @@ public class RunDeletionsReader {
     }
 
     private void read() {
-        Map<String, Object> config = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (v != null && !k.startsWith("topic")) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.config(kafkaConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

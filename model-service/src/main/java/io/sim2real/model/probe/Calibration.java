@@ -7,7 +7,6 @@ import io.sim2real.nn.calibration.TransitionRows;
 import io.sim2real.nn.latent.Transitions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 
 /**
  * The ground-truth calibration published beside the probe's G (docs/METHOD.md): on counterfactual pairs, the mean
@@ -40,8 +39,8 @@ public final class Calibration {
     public static Values counterfactual(Transitions sim, Transitions real, CounterfactualDiscrepancy units,
                                         int maxRows, long round, long seed) {
         long start = cpuNanos();
-        Transitions s = newest(sim, maxRows);
-        Transitions r = newest(real, maxRows);
+        Transitions s = sim.tail(maxRows);
+        Transitions r = real.tail(maxRows);
         CounterfactualDiscrepancy u = units != null ? units : CounterfactualDiscrepancy.fromChanges(s.obs(), s.nextObs());
         double discrepancy = u.measure(r.nextObs(), s.nextObs()).mean();
         DomainClassifiers.Report c = DomainClassifiers.train(TransitionRows.of(r), TransitionRows.of(s),
@@ -53,21 +52,12 @@ public final class Calibration {
     /** On the run's own newest sim and real transitions (from different states). */
     public static Values unpaired(Transitions sim, Transitions real, int maxRows, long round, long seed) {
         long start = cpuNanos();
-        Transitions s = newest(sim, maxRows);
-        Transitions r = newest(real, maxRows);
+        Transitions s = sim.tail(maxRows);
+        Transitions r = real.tail(maxRows);
         DomainClassifiers.Report c = DomainClassifiers.train(TransitionRows.of(r), TransitionRows.of(s),
                 DomainClassifiers.Config.defaults(seed)).report();
         return new Values(Pairing.UNPAIRED, round, null, c.klNats(), c.auc(), c.stateActionAuc(),
                 Math.min(r.size(), s.size()), (cpuNanos() - start) / 1e9);
-    }
-
-    static Transitions newest(Transitions t, int max) {
-        int n = t.size();
-        if (n <= max) {
-            return t;
-        }
-        return new Transitions(Arrays.copyOfRange(t.obs(), n - max, n), Arrays.copyOfRange(t.act(), n - max, n),
-                Arrays.copyOfRange(t.rew(), n - max, n), Arrays.copyOfRange(t.nextObs(), n - max, n));
     }
 
     private static long cpuNanos() {

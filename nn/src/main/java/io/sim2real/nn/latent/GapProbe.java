@@ -272,12 +272,7 @@ public final class GapProbe {
 
     /** The last {@code max} rows (a view of the same rows). */
     static Transitions newest(Transitions t, int max) {
-        int n = t.size();
-        if (n <= max) {
-            return t;
-        }
-        return new Transitions(Arrays.copyOfRange(t.obs(), n - max, n), Arrays.copyOfRange(t.act(), n - max, n),
-                Arrays.copyOfRange(t.rew(), n - max, n), Arrays.copyOfRange(t.nextObs(), n - max, n));
+        return t.tail(max);
     }
 
     /** Observations and next observations in the probe's units (new arrays; actions and rewards shared). */

@@ -20,6 +20,16 @@ public record Transitions(double[][] obs, double[][] act, double[] rew, double[]
                 java.util.Arrays.copyOf(rew, n), java.util.Arrays.copyOf(nextObs, n));
     }
 
+    /** The last {@code max} transitions, or all when there are fewer (a view of the same rows). */
+    public Transitions tail(int max) {
+        int n = size();
+        if (n <= max) {
+            return this;
+        }
+        return new Transitions(java.util.Arrays.copyOfRange(obs, n - max, n), java.util.Arrays.copyOfRange(act, n - max, n),
+                java.util.Arrays.copyOfRange(rew, n - max, n), java.util.Arrays.copyOfRange(nextObs, n - max, n));
+    }
+
     /** These transitions followed by {@code other}'s (the same row arrays, not copies). */
     public Transitions concat(Transitions other) {
         int n = size() + other.size();

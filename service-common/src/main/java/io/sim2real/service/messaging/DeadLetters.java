@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -242,12 +241,7 @@ public class DeadLetters {
     }
 
     private KafkaProducer<String, byte[]> createProducer() {
-        Map<String, Object> config = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (v != null && !k.startsWith("topic")) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.config(kafkaConfig);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "sim2real-dead-letters-" + System.identityHashCode(this));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,7 +1,7 @@
 package io.sim2real.service.replay;
 
+import io.sim2real.service.messaging.KafkaClients;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -32,12 +32,7 @@ public final class TopicReader {
      */
     public static void readToEnd(Map<String, Object> kafkaConfig, String topic, Duration timeout,
                                  Consumer<ConsumerRecord<String, byte[]>> each) {
-        Map<String, Object> config = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (v != null && !k.startsWith("topic")) {
-                config.put(k, v);
-            }
-        });
+        Map<String, Object> config = KafkaClients.config(kafkaConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, io.sim2real.contracts.Topics.MAX_RECORD_BYTES);

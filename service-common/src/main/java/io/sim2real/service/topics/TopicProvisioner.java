@@ -2,6 +2,7 @@ package io.sim2real.service.topics;
 
 import io.quarkus.runtime.StartupEvent;
 import io.sim2real.contracts.Topics;
+import io.sim2real.service.messaging.KafkaClients;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,12 +69,7 @@ public class TopicProvisioner {
 
     /** Creates the missing topics and sets the declared settings on the others; returns the names it created. */
     public List<String> ensureTopics() {
-        Map<String, Object> adminConfig = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (!k.startsWith("topic") && v != null) {
-                adminConfig.put(k, v);
-            }
-        });
+        Map<String, Object> adminConfig = KafkaClients.config(kafkaConfig);
         Map<String, Map<String, String>> declared = Topics.declaredConfigs();
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
