@@ -50,6 +50,27 @@ class DockerComposeTest {
     }
 
     @Test
+    void shouldKeepTheBrokersDataOnItsVolume() {
+        JsonNode kafka = service("kafka");
+        String logDirs = environment(kafka).get("KAFKA_LOG_DIRS");
+        assertTrue(logDirs != null && !logDirs.isBlank(),
+                "KAFKA_LOG_DIRS unset: the apache/kafka image then writes to /tmp/kraft-combined-logs, off the volume");
+        Map<String, String> namedVolumes = new TreeMap<>();
+        for (JsonNode v : kafka.path("volumes")) {
+            String[] parts = v.asText().split(":");
+            namedVolumes.put(parts[1], parts[0]);
+        }
+        for (String dir : logDirs.split(",")) {
+            String mountedFrom = namedVolumes.entrySet().stream()
+                    .filter(e -> dir.equals(e.getKey()) || dir.startsWith(e.getKey() + "/"))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            assertTrue(mountedFrom != null, "log dir " + dir + " is on no mounted volume: " + namedVolumes);
+            assertTrue(COMPOSE.path("volumes").has(mountedFrom),
+                    "log dir " + dir + " is on " + mountedFrom + ", which is no named volume of the compose file");
+        }
+    }
+
+    @Test
     void shouldPublishEachServicesOwnPortAndSetOnlyItsConfiguration() throws Exception {
         for (String name : Repo.SERVICES) {
             JsonNode s = service(name);
