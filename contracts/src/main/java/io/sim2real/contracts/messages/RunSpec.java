@@ -19,7 +19,9 @@ import java.util.Map;
  *
  * @param realDomain   the physics of the "real" domain: perturbation kind to factor
  * @param trainingDomains which domains' data the policy trains on
- * @param parameters   method hyper-parameters that override the services' defaults, by name
+ * @param parameters   the run's settings by name; which names exist, their ranges, defaults and the methods they
+ *                     apply to are the methods module's catalogue (io.sim2real.methods.RunParameter, docs/CONTRACTS.md),
+ *                     as are the training domains each method needs (MethodTraits): this record checks only their form
  */
 public record RunSpec(
         int schemaVersion,
@@ -156,18 +158,6 @@ public record RunSpec(
         }
     }
 
-    /** mbpo-mixed, the latent methods and gap-only learn from sim and real data together. */
-    public boolean usesBothDomains() {
-        return method == Method.MBPO_MIXED || method == Method.LATENT_SIM_INIT || method == Method.LATENT_REAL_INIT
-                || method == Method.LATENT_RANDOM_INIT || method == Method.GAP_ONLY;
-    }
-
-    /** Parameters that are shares of a batch or of a round's rollouts. */
-    private static final java.util.Set<String> SHARES = java.util.Set.of("realRatio", "realStartShare");
-
-    /** Parameters that switch a choice on (1) or off (0). */
-    private static final java.util.Set<String> FLAGS = java.util.Set.of("trainSimAutoencoder");
-
     @Override
     public void validate(EnvSpec spec) throws InvalidRecordException {
         knownSchemaVersion(schemaVersion);
@@ -183,28 +173,10 @@ public record RunSpec(
         if (trainingDomains.isEmpty() || trainingDomains.contains(null)) {
             throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'trainingDomains' must name sim and/or real");
         }
-        boolean sim = trainingDomains.contains(Domain.SIM);
-        boolean real = trainingDomains.contains(Domain.REAL);
-        if (method == Method.MBPO_SIM_ONLY && (real || !sim)) {
-            throw new InvalidRecordException(Reason.OUT_OF_RANGE,
-                    "method 'mbpo-sim-only' trains in sim only: field 'trainingDomains' must be [sim]");
-        }
-        if (usesBothDomains() && !(sim && real)) {
-            throw new InvalidRecordException(Reason.OUT_OF_RANGE, "method '" + method.wireName()
-                    + "' uses both domains' data: field 'trainingDomains' must name sim and real");
-        }
         if (parameters != null) {
             for (Map.Entry<String, Double> e : parameters.entrySet()) {
                 present(e.getValue(), "parameters." + e.getKey());
                 finite(e.getValue(), "parameters." + e.getKey());
-                if (SHARES.contains(e.getKey()) && !(e.getValue() >= 0 && e.getValue() <= 1)) {
-                    throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'parameters." + e.getKey() + "' is "
-                            + e.getValue() + ", must be a share in [0, 1]");
-                }
-                if (FLAGS.contains(e.getKey()) && e.getValue() != 0 && e.getValue() != 1) {
-                    throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'parameters." + e.getKey() + "' is "
-                            + e.getValue() + ", must be 0 (off) or 1 (on)");
-                }
             }
         }
         nonNegative(createdAtMs, "createdAtMs");

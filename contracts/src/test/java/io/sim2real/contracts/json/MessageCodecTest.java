@@ -178,53 +178,6 @@ class MessageCodecTest {
     }
 
     @Test
-    void shouldRequireTheTrainingDomainsTheMethodNames() throws Exception {
-        for (String[] bad : new String[][] {{"mbpo-sim-only", "sim", "real"}, {"mbpo-mixed", "sim"}, {"gap-only", "real"},
-                {"latent-real-init", "sim"}}) {
-            ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
-            node.put("method", bad[0]);
-            var domains = node.putArray("trainingDomains");
-            for (int i = 1; i < bad.length; i++) {
-                domains.add(bad[i]);
-            }
-            InvalidRecordException e = assertThrows(InvalidRecordException.class,
-                    () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC), bad[0]);
-            assertEquals(Reason.OUT_OF_RANGE, e.reason());
-            assertTrue(e.getMessage().contains("trainingDomains"), e.getMessage());
-        }
-        ObjectNode ok = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
-        ok.put("method", "gap-only");
-        assertEquals(RunSpec.Method.GAP_ONLY, Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(ok), SPEC).method());
-    }
-
-    @Test
-    void shouldRejectAShareParameterOutsideZeroToOne() throws Exception {
-        for (String share : new String[] {"realRatio", "realStartShare"}) {
-            ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
-            ((ObjectNode) node.get("parameters")).put(share, 1.5);
-            InvalidRecordException e = assertThrows(InvalidRecordException.class,
-                    () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC), share);
-            assertEquals(Reason.OUT_OF_RANGE, e.reason());
-            assertTrue(e.getMessage().contains("parameters." + share), e.getMessage());
-            ((ObjectNode) node.get("parameters")).put(share, 0.0);
-            assertEquals(0.0, Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC).parameters().get(share));
-        }
-    }
-
-    @Test
-    void shouldRejectAFlagParameterOtherThanZeroOrOne() throws Exception {
-        ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
-        ((ObjectNode) node.get("parameters")).put("trainSimAutoencoder", 0.5);
-        InvalidRecordException e = assertThrows(InvalidRecordException.class,
-                () -> Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC));
-        assertEquals(Reason.OUT_OF_RANGE, e.reason());
-        assertTrue(e.getMessage().contains("parameters.trainSimAutoencoder"), e.getMessage());
-        ((ObjectNode) node.get("parameters")).put("trainSimAutoencoder", 0.0);
-        assertEquals(0.0, Codecs.RUN_SPEC.decode(MessageCodec.MAPPER.writeValueAsBytes(node), SPEC).parameters()
-                .get("trainSimAutoencoder"));
-    }
-
-    @Test
     void shouldRejectRunIdsThatCannotBeUsedAsLabelsOrFileNames() throws Exception {
         ObjectNode node = (ObjectNode) MessageCodec.MAPPER.readTree(Codecs.RUN_SPEC.encode(SampleMessages.run()));
         node.put("runId", "../etc/passwd");
