@@ -100,9 +100,8 @@ class KubernetesManifestsTest {
     @Test
     void shouldRunAKRaftKafkaClusterThroughStrimzi() {
         GenericKubernetesResource kafka = kafka();
-        assertEquals("kafka.strimzi.io/v1beta2", kafka.getApiVersion());
-        assertEquals("enabled", kafka.getMetadata().getAnnotations().get("strimzi.io/kraft"));
-        assertEquals("enabled", kafka.getMetadata().getAnnotations().get("strimzi.io/node-pools"));
+        // Strimzi 1.0 serves only v1; KRaft with node pools is its only mode (StrimziSchemaTest validates the schema).
+        assertEquals("kafka.strimzi.io/v1", kafka.getApiVersion());
         assertFalse(kafka.getAdditionalProperties().toString().contains("zookeeper"), "no ZooKeeper");
         GenericKubernetesResource pool = Manifests.custom(all, "KafkaNodePool").get(0);
         assertEquals(kafka.getMetadata().getName(), pool.getMetadata().getLabels().get("strimzi.io/cluster"));
