@@ -1,0 +1,31 @@
+package io.sim2real.training.policy;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+
+class LearnerRulesTest {
+
+    @Test
+    void shouldOweGPerTransitionFromTheMinTransitionsThOnHoweverTheyArrive() {
+        OwedUpdates owed = new OwedUpdates(20, 1000);
+        assertEquals(0, owed.total(999));
+        assertEquals(20, owed.total(1000), "the min-transitions-th transition owes its updates, as MBPO's first update step");
+        assertEquals(40, owed.between(999, 1001));
+        OwedUpdates half = new OwedUpdates(0.5, 1);
+        long inOnes = 0;
+        for (int n = 0; n < 101; n++) {
+            inOnes += half.between(n, n + 1);
+        }
+        assertEquals(half.total(101), inOnes, "batches of one owe what one batch of 101 owes");
+        assertEquals(50, inOnes);
+    }
+
+    @Test
+    void shouldTakeAtLeastOneEnvironmentRowAndAllWithoutRollouts() {
+        assertEquals(13, MixedBatch.environmentRows(256, 0.05, true));
+        assertEquals(1, MixedBatch.environmentRows(256, 0.0, true));
+        assertEquals(256, MixedBatch.environmentRows(256, 0.0, false));
+        assertEquals(256, MixedBatch.environmentRows(256, 1.0, true));
+    }
+}
