@@ -23,23 +23,23 @@ public final class DatasetCommand {
 
     static final Set<String> OPTIONS = Set.of("physics", "domain", "behaviour", "steps", "envs", "seed", "out");
 
+    /** Most transitions in one dataset: a dataset is built in memory before its atomic write. */
+    static final int MAX_STEPS = 2_000_000;
+
     private DatasetCommand() {
     }
 
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
-        Domain domain = Domain.fromWire(args.text("domain", "real"));
-        DomainPhysics physics = DomainPhysics.of(Args.namedNumbers("physics", args.text("physics", "")));
+        Domain domain = Domain.fromWire(args.choice("domain", "real", java.util.Arrays.stream(Domain.values()).map(Domain::wireName).toList()));
+        DomainPhysics physics = args.physics("physics", "");
         if (domain == Domain.SIM && !physics.changed().isEmpty()) {
             throw new IllegalArgumentException("--domain sim takes no --physics (the simulator is unperturbed)");
         }
-        DataPolicy policy = DataPolicy.parse(args.text("behaviour", "random"));
-        int steps = args.integer("steps", 5000);
-        int envs = args.integer("envs", 8);
-        long seed = args.integer("seed", 1);
-        if (steps < 1 || envs < 1) {
-            throw new IllegalArgumentException("--steps and --envs must be at least 1");
-        }
+        DataPolicy policy = args.behaviour("behaviour", "random");
+        int steps = args.integer("steps", 5000, 1, MAX_STEPS);
+        int envs = args.integer("envs", 8, 1, 1024);
+        long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
         if (!args.has("out")) {
             throw new IllegalArgumentException("--out FILE.s2rds is required");
         }

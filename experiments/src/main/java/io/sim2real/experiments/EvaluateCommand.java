@@ -46,24 +46,21 @@ public final class EvaluateCommand {
             throw new IllegalArgumentException("needs either --policies NAME=FILE[,NAME=FILE...] (PolicySnapshot JSON files) "
                     + "or --runs DIR[,DIR...] (sim2real train run folders, or folders of them)");
         }
-        int episodes = args.integer("episodes", 5);
-        long seed = args.integer("seed", 30_000);
-        if (episodes < 1) {
-            throw new IllegalArgumentException("--episodes must be at least 1, got " + episodes);
-        }
+        int episodes = args.integer("episodes", 5, 1, 1000);
+        long seed = args.integer("seed", 30_000, 0, Integer.MAX_VALUE);
         Path outDir = Path.of(args.text("out", ReportFolder.timestamped("evaluate")));
         ReportFolder report;
         if (args.has("policies")) {
+            if (args.has("last")) {
+                throw new IllegalArgumentException("--last is for --runs (a run folder's last saved policies)");
+            }
             report = policies(args, episodes, seed, outDir, out);
         } else {
             if (args.has("kinds") || args.has("factors")) {
                 throw new IllegalArgumentException("--kinds and --factors are for --policies; with --runs each run is "
                         + "evaluated in the real domain it trained on");
             }
-            int last = args.integer("last", 1);
-            if (last < 1) {
-                throw new IllegalArgumentException("--last must be at least 1, got " + last);
-            }
+            int last = args.integer("last", 1, 1, 1000);
             report = runs(TrainedRun.find(args.list("runs", "")), last, episodes, seed, outDir, out);
         }
         report.configuration("command", "bin/sim2real evaluate " + String.join(" ", argv)).configuration("evaluation",
@@ -75,10 +72,10 @@ public final class EvaluateCommand {
     }
 
     private static ReportFolder policies(Args args, int episodes, long seed, Path outDir, PrintStream out) throws IOException {
+        List<String> kinds = args.kinds("kinds", "gravity,torso_length,thigh_length");
+        List<Double> factors = args.factors("factors", "1.05,1.5,2.0", kinds);
         Map<String, PolicySnapshot> policies = new LinkedHashMap<>();
         Args.namedTexts("policies", args.text("policies", "")).forEach((name, file) -> policies.put(name, PolicyFiles.read(Path.of(file), "--policies")));
-        List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
-        List<Double> factors = args.numbers("factors", "1.05,1.5,2.0");
         if (policies.isEmpty()) {
             throw new IllegalArgumentException("--policies names no policy");
         }

@@ -50,6 +50,9 @@ public final class GapProbeCommand {
             "envs", "seed", "policy", "episodes", "eval-seed", "drift", "drift-rounds", "stationary-steps",
             "stationary-rounds", "out");
 
+    /** Most real transitions between probe rounds, and in a probe's window. */
+    static final int MAX_STEPS = 1_000_000;
+
     static final String DEFAULT_CELLS = "gravity=1.0,gravity=1.05,gravity=1.5,gravity=2.0,torso_length=2.0,thigh_length=2.0";
 
     /** One perturbation: a kind at a value, every other kind neutral. */
@@ -119,26 +122,21 @@ public final class GapProbeCommand {
 
     private static Settings settings(Args args) {
         List<Cell> cells = parseCells(args.text("cells", DEFAULT_CELLS));
-        DataPolicy behaviour;
-        try {
-            behaviour = DataPolicy.parse(args.text("behaviour", "random"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--behaviour: " + e.getMessage() + "; valid: random, gait, noisy-gait, policy:FILE", e);
-        }
-        int every = atLeast(args, "every", 2000, 50);
-        int window = atLeast(args, "window", every, 50);
-        int rounds = atLeast(args, "rounds", 5, 2);
-        int probeSeeds = atLeast(args, "probe-seeds", 3, 1);
-        int jointSteps = atLeast(args, "joint-steps", GapProbe.Config.defaults().jointSteps(), 1);
-        int envs = atLeast(args, "envs", 16, 1);
-        long seed = args.integer("seed", 1);
-        int episodes = atLeast(args, "episodes", 5, 1);
-        long evalSeed = args.integer("eval-seed", 30_000);
+        DataPolicy behaviour = args.behaviour("behaviour", "random");
+        int every = args.integer("every", 2000, 50, MAX_STEPS);
+        int window = args.integer("window", every, 50, MAX_STEPS);
+        int rounds = args.integer("rounds", 5, 2, 10_000);
+        int probeSeeds = args.integer("probe-seeds", 3, 1, 100);
+        int jointSteps = args.integer("joint-steps", GapProbe.Config.defaults().jointSteps(), 1, 10_000_000);
+        int envs = args.integer("envs", 16, 1, 1024);
+        long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
+        int episodes = args.integer("episodes", 5, 1, 1000);
+        long evalSeed = args.integer("eval-seed", 30_000, 0, Integer.MAX_VALUE);
         FixedPolicy policy = args.has("policy") ? snapshotPolicy(args.text("policy", "")) : GAIT;
         List<Drift> drifts = args.has("drift") ? parseDrifts(args.text("drift", ""), every) : List.of();
-        int driftRounds = args.integer("drift-rounds", -1);
-        int stationarySteps = atLeast(args, "stationary-steps", 72_000, 0);
-        int stationaryRounds = atLeast(args, "stationary-rounds", 12, 0);
+        int driftRounds = args.has("drift-rounds") ? args.integer("drift-rounds", 0, 1, 10_000) : -1;
+        int stationarySteps = args.integer("stationary-steps", 72_000, 0, 100 * MAX_STEPS);
+        int stationaryRounds = args.integer("stationary-rounds", 12, 0, 10_000);
         if (!drifts.isEmpty()) {
             long latest = drifts.stream().mapToLong(Drift::at).max().orElseThrow();
             int needed = (int) ((latest + every - 1) / every) + 1;
@@ -166,14 +164,6 @@ public final class GapProbeCommand {
         Path out = Path.of(args.text("out", ReportFolder.timestamped(drifts.isEmpty() ? "gap-probe" : "gap-probe-drift")));
         return new Settings(cells, behaviour, every, window, rounds, probeSeeds, jointSteps, envs, seed, policy, episodes, evalSeed,
                 drifts, driftRounds, stationarySteps, stationaryRounds, out);
-    }
-
-    private static int atLeast(Args args, String name, int otherwise, int min) {
-        int v = args.integer(name, otherwise);
-        if (v < min) {
-            throw new IllegalArgumentException("--" + name + " must be at least " + min + ", got " + v);
-        }
-        return v;
     }
 
     /** The kinds whose observation is the whole state, so that the simulator can be put in it. */

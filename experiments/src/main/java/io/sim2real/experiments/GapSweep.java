@@ -36,6 +36,9 @@ public final class GapSweep {
     static final Set<String> OPTIONS = Set.of("name", "action", "env-url", "bootstrap", "kinds", "factors", "seeds",
             "steps", "envs", "policy", "timeout-minutes", "token", "out");
 
+    /** env-service's behaviour policies that need no policy snapshot (a gap-only run trains none). */
+    static final List<String> POLICIES = List.of("random", "scripted");
+
     /** One cell of the sweep and its run. */
     public record Cell(String runId, String kind, double factor, long seed) {
     }
@@ -61,16 +64,16 @@ public final class GapSweep {
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
         String name = args.sweepName("sweep", 61);
-        String action = args.text("action", "start");
-        String envUrl = args.text("env-url", "http://127.0.0.1:8081");
-        String bootstrap = args.text("bootstrap", "127.0.0.1:9092");
-        List<String> kinds = args.list("kinds", "gravity");
-        List<Double> factors = args.numbers("factors", "1.0,1.5,2.0");
-        int[] seeds = args.integers("seeds", "1");
-        int steps = args.integer("steps", 5000);
-        int envs = args.integer("envs", 16);
-        String policy = args.text("policy", "random");
-        Duration timeout = Duration.ofMinutes(args.integer("timeout-minutes", 30));
+        String action = args.choice("action", "start", List.of("start", "resume", "stop", "collect"));
+        String envUrl = url(args.text("env-url", "http://127.0.0.1:8081"));
+        String bootstrap = bootstrap(args.text("bootstrap", "127.0.0.1:9092"));
+        List<String> kinds = args.kinds("kinds", "gravity");
+        List<Double> factors = args.factors("factors", "1.0,1.5,2.0", kinds);
+        int[] seeds = args.integers("seeds", "1", 0, Integer.MAX_VALUE);
+        int steps = args.integer("steps", 5000, 1, 10_000_000);
+        int envs = args.integer("envs", 16, 1, 1024);
+        String policy = args.choice("policy", "random", POLICIES);
+        Duration timeout = Duration.ofMinutes(args.integer("timeout-minutes", 30, 1, 7 * 24 * 60));
         String token = args.text("token", System.getenv().getOrDefault("SIM2REAL_API_TOKEN", ""));
         Path outDir = Path.of(args.text("out", "reports/sweep-" + name));
         List<Cell> cells = cells(name, kinds, factors, seeds);
@@ -106,6 +109,29 @@ public final class GapSweep {
         }
         Map<String, Map<GapMeasurement.Metric, GapMeasurement>> results = readGap(bootstrap, cells, Duration.ofSeconds(5));
         return report(name, argv, cells, results, kinds, factors, steps, policy, envs, outDir, out);
+    }
+
+    /** An http(s) URL with a host, or a refusal naming --env-url. */
+    static String url(String text) {
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(text, "not http(s)://HOST[:PORT]");
+            }
+            return text;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("--env-url must be an http(s)://HOST[:PORT] URL, got '" + text + "'");
+        }
+    }
+
+    /** HOST:PORT[,HOST:PORT...], or a refusal naming --bootstrap. */
+    static String bootstrap(String text) {
+        for (String server : text.split(",")) {
+            if (!server.trim().matches("[A-Za-z0-9._\\[\\]:-]+:\\d{1,5}") || Integer.parseInt(server.trim().replaceAll(".*:", "")) > 65535) {
+                throw new IllegalArgumentException("--bootstrap must be HOST:PORT[,HOST:PORT...] (a port up to 65535), got '" + text + "'");
+            }
+        }
+        return text;
     }
 
     private static void submit(EnvServiceClient rest, Cell c, int steps, int envs, String policy) throws Exception {

@@ -32,6 +32,10 @@ public final class GapTable {
     static final Set<String> OPTIONS = Set.of("kinds", "factors", "seeds", "rows", "envs", "behaviour", "paired", "init",
             "members", "elites", "hidden", "max-epochs", "latent-hidden", "joint-steps", "batch", "train-sim-autoencoder", "out");
 
+    /** Fewest and most transitions a domain: enough for a hold-out split and a batch; two domains within -Xmx4g. */
+    static final int MIN_ROWS = 100;
+    static final int MAX_ROWS = 1_000_000;
+
     /** One measured cell. */
     public record Cell(long seed, String kind, double factor, GapAnalysis.Report report) {
     }
@@ -45,24 +49,23 @@ public final class GapTable {
 
     public static Path run(String[] argv, PrintStream out) throws Exception {
         Args args = new Args(argv, OPTIONS);
-        List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
-        for (String k : kinds) {
-            PerturbationKind.fromWire(k).orElseThrow(() -> new IllegalArgumentException("unknown perturbation kind '" + k + "'"));
-        }
-        List<Double> factors = args.numbers("factors", "1.0,1.05,1.5,2.0");
-        int[] seeds = args.integers("seeds", "1");
-        int rows = args.integer("rows", 10000);
-        int envs = args.integer("envs", 16);
-        DataPolicy behaviour = DataPolicy.parse(args.text("behaviour", "noisy-gait"));
-        boolean paired = Boolean.parseBoolean(args.text("paired", "true"));
-        LatentModel.Init init = LatentModel.Init.valueOf(args.text("init", "sim").toUpperCase(Locale.ROOT));
-        int members = args.integer("members", 5);
-        EnsembleConfig ensembleBase = EnsembleConfig.mbpo(0).withSize(members, args.integer("elites", Math.min(3, members)),
-                args.integers("hidden", "200,200,200")).withEpochs(args.integer("max-epochs", 100));
-        int jointSteps = args.integer("joint-steps", 600);
+        List<String> kinds = args.kinds("kinds", "gravity,torso_length,thigh_length");
+        List<Double> factors = args.factors("factors", "1.0,1.05,1.5,2.0", kinds);
+        int[] seeds = args.integers("seeds", "1", 0, Integer.MAX_VALUE);
+        int rows = args.integer("rows", 10000, MIN_ROWS, MAX_ROWS);
+        int envs = args.integer("envs", 16, 1, 1024);
+        DataPolicy behaviour = args.behaviour("behaviour", "noisy-gait");
+        boolean paired = args.bool("paired", true);
+        LatentModel.Init init = LatentModel.Init.valueOf(args.choice("init", "sim",
+                java.util.Arrays.stream(LatentModel.Init.values()).map(i -> i.name().toLowerCase(Locale.ROOT)).toList()).toUpperCase(Locale.ROOT));
+        int members = args.integer("members", 5, 1, 100);
+        int elites = args.integer("elites", Math.min(3, members), 1, members);
+        EnsembleConfig ensembleBase = EnsembleConfig.mbpo(0).withSize(members, elites, args.integers("hidden", "200,200,200", 1, 4096))
+                .withEpochs(args.integer("max-epochs", 100, 1, 100_000));
+        int jointSteps = args.integer("joint-steps", 600, 1, 10_000_000);
         boolean trainSimAutoencoder = args.bool("train-sim-autoencoder", LatentConfig.defaults(0).trainSimAutoencoder());
-        int[] latentHidden = args.integers("latent-hidden", "200,200");
-        int batch = args.integer("batch", 256);
+        int[] latentHidden = args.integers("latent-hidden", "200,200", 1, 4096);
+        int batch = args.integer("batch", 256, 1, 65_536);
         Path outDir = Path.of(args.text("out", ReportFolder.timestamped("gap-table")));
 
         out.printf("gap table: %s x factors %s x seeds %s; %d transitions a domain (%s, %d envs, %s seeds), init %s%n",

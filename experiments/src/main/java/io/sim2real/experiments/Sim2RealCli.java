@@ -70,12 +70,21 @@ public final class Sim2RealCli {
         System.exit(run(args, System.out, System.err));
     }
 
+    /**
+     * Runs one command. Exit codes: 0 done; 2 bad input (an unknown command or option, a value out of its range:
+     * one line on {@code err} naming the option and what it accepts, checked before any work); 1 a failure while
+     * working (the error and its stack trace on {@code err}).
+     */
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("help")) && !help(args[0]).isEmpty()) {
+            out.print(help(args[0]));
+            return 0;
+        }
         try {
             switch (args[0]) {
                 case "gap-table" -> GapTable.run(rest, out);
@@ -94,12 +103,32 @@ public final class Sim2RealCli {
             }
             return 0;
         } catch (IllegalArgumentException e) {
-            err.println("sim2real " + args[0] + ": " + e.getMessage());
+            // Bad input: the commands read and check every option before they start work (Args), refusing with this.
+            err.println("sim2real " + args[0] + ": " + oneLine(e.getMessage()) + " (sim2real " + args[0] + " --help)");
             return 2;
         } catch (Exception e) {
             err.println("sim2real " + args[0] + " failed: " + e);
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "bad input" : message.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** The lines of the help about one command (its own line and the more indented ones after it), or "". */
+    static String help(String command) {
+        StringBuilder out = new StringBuilder();
+        boolean in = false;
+        for (String line : USAGE.split("\n")) {
+            if (line.matches("  [a-z].*")) {
+                in = line.startsWith("  " + command + " ");
+            }
+            if (in) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.length() == 0 ? "" : "usage: sim2real " + command + " [--option value ...]\n\n" + out;
     }
 }

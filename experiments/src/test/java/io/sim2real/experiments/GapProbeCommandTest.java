@@ -88,9 +88,9 @@ class GapProbeCommandTest {
         assertRefused("--cells", "wind=2.0", "--cells: unknown perturbation kind 'wind'; known: gravity");
         assertRefused("--cells", "observation_noise=0.1", "--cells: observation_noise cannot be paired");
         assertRefused("--cells", "gravity=-1", "--cells: gravity factor -1.0 is outside");
-        assertRefused("--every", "10", "--every must be at least 50, got 10");
-        assertRefused("--rounds", "1", "--rounds must be at least 2");
-        assertRefused("--behaviour", "jump", "--behaviour: unknown behaviour 'jump'");
+        assertRefused("--every", "10", "--every must be a whole number from 50 to 1000000, got 10");
+        assertRefused("--rounds", "1", "--rounds must be a whole number from 2 to 10000, got 1");
+        assertRefused("--behaviour", "jump", "--behaviour must be one of random, gait, noisy-gait or policy:FILE; got 'jump'");
         assertRefused("--policy", "/nonexistent/policy.json", "--policy: cannot read /nonexistent/policy.json");
         assertRefused("--drift", "gravity=1.0:1.5", "--drift takes kind=from:to@step");
         assertRefused("--drift", "gravity=1.0:1.5@100", "--drift: the change of 'gravity=1.0:1.5@100' must come at step 4000 or later");

@@ -45,7 +45,7 @@ class GapTableTest {
         int code = Sim2RealCli.run(new String[] {"gap-table", "--kinds", "gravity,wind"}, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown perturbation kind 'wind'"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--kinds: unknown value 'wind'; valid: gravity, torso_length"), err.toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Args(new String[] {"--rows", "many"}, java.util.Set.of("rows")).integer("rows", 1));
         assertTrue(e.getMessage().contains("--rows must be a whole number"));
