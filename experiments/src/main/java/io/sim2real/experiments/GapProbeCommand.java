@@ -4,6 +4,7 @@ import io.sim2real.contracts.PerturbationKind;
 import io.sim2real.contracts.messages.GapMeasurement.Pairing;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.experiments.report.LineChart;
+import io.sim2real.experiments.report.Numbers;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Stats;
 import io.sim2real.experiments.report.Table;
@@ -538,8 +539,7 @@ public final class GapProbeCommand {
     }
 
     private static String ranks(double[] v) {
-        return String.join(" ", Arrays.stream(RankCorrelation.averageRanks(v)).mapToObj(r -> r == Math.rint(r)
-                ? String.valueOf((int) r) : f(r, 1)).toList());
+        return String.join(" ", Arrays.stream(RankCorrelation.averageRanks(v)).mapToObj(Numbers::count).toList());
     }
 
     /** The measures calibrated against the return loss, by name. */

@@ -34,8 +34,9 @@ public final class ReportFolder {
         return dir;
     }
 
+    /** A line of the configuration; a number prints for people ({@link Numbers#of}: 4000, not 4000.0). */
     public ReportFolder configuration(String key, Object value) {
-        configuration.put(key, String.valueOf(value));
+        configuration.put(key, value instanceof Number n ? Numbers.of(n) : String.valueOf(value));
         return this;
     }
 

@@ -41,6 +41,28 @@ public final class Stats {
         return format(sim, 0) + " / " + format(real, 0) + " / " + format(combined, 0);
     }
 
+    /**
+     * "mean ± std" rounded for people: the std to two significant digits and the mean to the same decimal place
+     * ({@code 0.225 ± 0.012}, {@code 1234 ± 12}); one value alone with {@link Numbers#SIGNIFICANT} significant digits.
+     */
+    public static String measure(List<Double> values) {
+        double m = mean(values);
+        if (values.size() < 2) {
+            return Numbers.measure(m);
+        }
+        double s = std(values);
+        if (s == 0 || !Double.isFinite(s) || !Double.isFinite(m)) {
+            return Numbers.measure(m) + " ± " + Numbers.measure(s);
+        }
+        int decimals = 1 - (int) Math.floor(Math.log10(s));
+        if (decimals > 12) {
+            return Numbers.measure(m) + " ± " + Numbers.measure(s, 2);
+        }
+        decimals = Math.max(0, decimals);
+        String f = "%." + decimals + "f";
+        return String.format(Locale.ROOT, f, m) + " ± " + String.format(Locale.ROOT, f, s);
+    }
+
     /** "mean ± std" with the given decimals, or just the mean for one seed. */
     public static String format(List<Double> values, int decimals) {
         String f = "%." + decimals + "f";
