@@ -86,6 +86,44 @@ public final class TransitionStore {
         return new Sample(o, a, r, o2, d);
     }
 
+    /**
+     * A training batch drawn only from the first {@code limitRows} transitions ever added (the rows the store held
+     * when its {@code limitRows}-th transition arrived): {@code count} rows uniformly with replacement among those of
+     * them it still holds (the capacity may have pushed the oldest out since). So a draw does not depend on what
+     * arrived after that transition. A limit of at least {@link #added()} draws from every row held; while the store
+     * has never been full, that is the same draw as {@link #sample(int, SplittableRandom)}.
+     *
+     * @throws IllegalArgumentException if {@code limitRows} < 1
+     * @throws IllegalStateException    if the store holds none of those rows
+     */
+    public synchronized Sample sample(int count, SplittableRandom random, long limitRows) {
+        if (limitRows < 1) {
+            throw new IllegalArgumentException("limitRows must be >= 1: " + limitRows);
+        }
+        long end = Math.min(limitRows, added);
+        long start = added - size;
+        if (end <= start) {
+            throw new IllegalStateException("none of the first " + limitRows + " transitions is still stored (the oldest held is the "
+                    + (start + 1) + "-th)");
+        }
+        int span = (int) (end - start);
+        double[][] o = new double[count][];
+        double[][] a = new double[count][];
+        double[] r = new double[count];
+        double[][] o2 = new double[count][];
+        boolean[] d = new boolean[count];
+        for (int k = 0; k < count; k++) {
+            // The g-th transition ever added (0-based) sits at slot g mod capacity.
+            int i = (int) ((start + random.nextInt(span)) % capacity);
+            o[k] = obs[i];
+            a[k] = act[i];
+            r[k] = rew[i];
+            o2[k] = nextObs[i];
+            d[k] = done[i];
+        }
+        return new Sample(o, a, r, o2, d);
+    }
+
     public synchronized int size() {
         return size;
     }
