@@ -1,5 +1,6 @@
 package io.sim2real.experiments;
 
+import io.sim2real.experiments.report.Ansi;
 import java.io.PrintStream;
 
 /** The {@code sim2real} command line (bin/sim2real): one subcommand per job. */
@@ -67,7 +68,11 @@ public final class Sim2RealCli {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, Ansi.forStdout()));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Ansi.OFF);
     }
 
     /**
@@ -75,14 +80,14 @@ public final class Sim2RealCli {
      * one line on {@code err} naming the option and what it accepts, checked before any work); 1 a failure while
      * working (the error and its stack trace on {@code err}).
      */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] args, PrintStream out, PrintStream err, Ansi ansi) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            out.print(USAGE);
+            out.print(help(USAGE, ansi));
             return args.length == 0 ? 2 : 0;
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         if (rest.length == 1 && (rest[0].equals("--help") || rest[0].equals("help")) && !help(args[0]).isEmpty()) {
-            out.print(help(args[0]));
+            out.print(help(help(args[0]), ansi));
             return 0;
         }
         try {
@@ -130,5 +135,15 @@ public final class Sim2RealCli {
             }
         }
         return out.length() == 0 ? "" : "usage: sim2real " + command + " [--option value ...]\n\n" + out;
+    }
+
+    /** The help with each command's name in bold where colour is on. */
+    static String help(String text, Ansi ansi) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("  ([a-z][a-z-]*)( .*)?").matcher(line);
+            out.append(m.matches() ? "  " + ansi.bold(m.group(1)) + (m.group(2) == null ? "" : m.group(2)) : line).append('\n');
+        }
+        return out.substring(0, out.length() - 1);
     }
 }
