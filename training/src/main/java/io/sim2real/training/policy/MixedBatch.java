@@ -26,4 +26,15 @@ public final class MixedBatch {
         TransitionStore.Sample e = environment.sample(fromEnv, random);
         return fromEnv == size ? e : e.concat(model.sample(size - fromEnv, random));
     }
+
+    /**
+     * Draws one batch whose environment rows come from the first {@code environmentLimit} environment transitions
+     * only ({@link TransitionStore#sample(int, SplittableRandom, long)}); {@code model} may be null.
+     */
+    public static TransitionStore.Sample draw(TransitionStore environment, TransitionStore model, double realRatio,
+                                              int size, SplittableRandom random, long environmentLimit) {
+        int fromEnv = environmentRows(size, realRatio, model != null && model.size() > 0);
+        TransitionStore.Sample e = environment.sample(fromEnv, random, environmentLimit);
+        return fromEnv == size ? e : e.concat(model.sample(size - fromEnv, random));
+    }
 }
