@@ -65,10 +65,10 @@ class EvaluateCommandTest {
                 "not a valid HalfCheetah policy", new String[] {"--policies", "a=" + garbage, "--out", out.toString()},
                 "name=value pairs", new String[] {"--policies", good.toString(), "--out", out.toString()},
                 "names a twice", new String[] {"--policies", "a=" + good + ",a=" + good, "--out", out.toString()},
-                "--kinds: unknown perturbation kind 'wind'", new String[] {"--policies", "a=" + good, "--kinds", "wind", "--out", out.toString()},
+                "--kinds: unknown value 'wind'; valid: gravity", new String[] {"--policies", "a=" + good, "--kinds", "wind", "--out", out.toString()},
                 "--factors: gravity factor 20.0 is outside", new String[] {"--policies", "a=" + good, "--kinds", "gravity", "--factors", "2,20",
                     "--out", out.toString()},
-                "--episodes must be at least 1", new String[] {"--policies", "a=" + good, "--episodes", "0", "--out", out.toString()}));
+                "--episodes must be a whole number from 1 to 1000, got 0", new String[] {"--policies", "a=" + good, "--episodes", "0", "--out", out.toString()}));
     }
 
     @Test
@@ -133,7 +133,7 @@ class EvaluateCommandTest {
 
         assertRefusedWithoutAReport(dir.resolve("refused"), Map.of(
                 "saved only 4 policies", new String[] {"--runs", run.toString(), "--last", "5", "--out", dir.resolve("refused").toString()},
-                "--last must be at least 1", new String[] {"--runs", run.toString(), "--last", "0", "--out", dir.resolve("refused").toString()}));
+                "--last must be a whole number from 1 to 1000, got 0", new String[] {"--runs", run.toString(), "--last", "0", "--out", dir.resolve("refused").toString()}));
     }
 
     @Test
