@@ -47,29 +47,28 @@ public final class SacLearning {
         rollouts.add(batch);
     }
 
+    /** One paid update: its statistics, the environment rows of its batch and the transitions they were drawn from. */
+    public record Paid(Sac.UpdateStats stats, int environmentRows, long fromTransitions) {
+    }
+
     /**
      * Pays the oldest owed update: one SAC update on a batch of {@code batchSize} rows drawn by {@link MixedBatch}
      * (environment rows from the transitions that owed it; model rows when {@code mixRollouts} and there are some).
      *
-     * @return the update's statistics, or null when nothing is owed
+     * @return the paid update, or null when nothing is owed
      */
-    public Sac.UpdateStats payOne(Sac sac, SplittableRandom random, double realRatio, int batchSize, boolean mixRollouts) {
+    public Paid payOne(Sac sac, SplittableRandom random, double realRatio, int batchSize, boolean mixRollouts) {
         long rows = owed.nextRows();
         if (rows == 0) {
             return null;
         }
         // A learner behind by more than the store's capacity: its first n transitions are gone, the oldest held stand in.
         long limit = Math.max(rows, environment.added() - environment.size() + 1);
-        TransitionStore.Sample batch = MixedBatch.draw(environment, mixRollouts ? rollouts : null, realRatio, batchSize,
-                random, limit);
+        TransitionStore model = mixRollouts && rollouts.size() > 0 ? rollouts : null;
+        TransitionStore.Sample batch = MixedBatch.draw(environment, model, realRatio, batchSize, random, limit);
         Sac.UpdateStats stats = sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), batchSize);
         owed.paid();
-        return stats;
-    }
-
-    /** Environment rows a batch takes now ({@code batchSize} while there are no rollouts to mix). */
-    public int environmentRows(double realRatio, int batchSize, boolean mixRollouts) {
-        return MixedBatch.environmentRows(batchSize, realRatio, mixRollouts && rollouts.size() > 0);
+        return new Paid(stats, MixedBatch.environmentRows(batchSize, realRatio, model != null), rows);
     }
 
     public OwedQueue owed() {
