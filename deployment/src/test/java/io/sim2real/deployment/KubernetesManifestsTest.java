@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * k8s/: every manifest parses into fabric8's typed objects, and each agrees with what it deploys: the services'
+ * k8s/base/ (what every overlay deploys; KustomizeOverlaysTest renders the overlays): every manifest parses into fabric8's typed objects, and each agrees with what it deploys: the services'
  * ports, topics and configuration keys (their application.properties), contracts' topic names, the dashboard and
  * the alert rules in deploy/. {@code -Dsim2real.update-k8s=true} regenerates monitoring.yaml and
  * grafana-dashboard.yaml from deploy/ instead of checking them.
@@ -49,20 +48,13 @@ class KubernetesManifestsTest {
     static final Set<String> PROCESS_ENV = Set.of("OMP_NUM_THREADS");
 
     static List<HasMetadata> all;
-    static List<HasMetadata> cpuVariant;
 
     @BeforeAll
     static void parse() throws Exception {
         if (Boolean.getBoolean("sim2real.update-k8s")) {
             writeMonitoring();
         }
-        all = new ArrayList<>();
-        for (Path f : Manifests.files()) {
-            if (!f.getParent().getFileName().toString().equals("variants")) {
-                all.addAll(Manifests.parse(f));
-            }
-        }
-        cpuVariant = Manifests.parse(Repo.file("k8s/variants/model-service-cpu.yaml"));
+        all = Manifests.base();
     }
 
     @Test
@@ -80,11 +72,11 @@ class KubernetesManifestsTest {
         }
         // Only custom resources stay generic: everything built in is a typed object.
         assertEquals(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "ServiceMonitor", "PrometheusRule"), genericKinds);
-        // kustomization.yaml applies every top-level manifest.
+        // base/kustomization.yaml applies every manifest of base/.
         Set<String> listed = new TreeSet<>();
-        Repo.yaml("k8s/kustomization.yaml").path("resources").forEach(r -> listed.add(r.asText()));
+        Repo.yaml("k8s/base/kustomization.yaml").path("resources").forEach(r -> listed.add(r.asText()));
         Set<String> files = new TreeSet<>();
-        try (var s = Files.list(Repo.file("k8s"))) {
+        try (var s = Files.list(Repo.file("k8s/base"))) {
             s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
                     .forEach(files::add);
         }
@@ -189,7 +181,6 @@ class KubernetesManifestsTest {
         for (String service : Repo.SERVICES) {
             checkDeployment(service, deployment(all, service));
         }
-        checkDeployment("model-service", deployment(cpuVariant, "model-service"));
     }
 
     private void checkDeployment(String service, Deployment d) {
@@ -239,28 +230,6 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void shouldRunModelServiceOnAGpuWithTheCudaBuildAndOfferACpuVariant() {
-        Deployment gpu = deployment(all, "model-service");
-        Deployment cpu = deployment(cpuVariant, "model-service");
-        Container g = gpu.getSpec().getTemplate().getSpec().getContainers().get(0);
-        Container c = cpu.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertEquals(new Quantity("1"), g.getResources().getLimits().get("nvidia.com/gpu"));
-        assertTrue(g.getImage().endsWith("-cuda"), g.getImage());
-        assertTrue(gpu.getSpec().getTemplate().getSpec().getTolerations().stream().anyMatch(t -> t.getKey().equals("nvidia.com/gpu")));
-        assertFalse(c.getResources().getLimits().containsKey("nvidia.com/gpu"));
-        assertFalse(c.getImage().endsWith("-cuda"), c.getImage());
-        assertTrue(Files.exists(Repo.file("deploy/docker/model-service-cuda.Dockerfile")));
-        assertTrue(Files.exists(Repo.file("deploy/docker/model-service.Dockerfile")));
-        // Otherwise the same: configuration, probes, volumes.
-        assertEquals(g.getEnv(), c.getEnv());
-        assertEquals(g.getVolumeMounts(), c.getVolumeMounts());
-        assertEquals(gpu.getSpec().getTemplate().getSpec().getVolumes(), cpu.getSpec().getTemplate().getSpec().getVolumes());
-        String claim = gpu.getSpec().getTemplate().getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName();
-        assertTrue(Manifests.of(all, PersistentVolumeClaim.class).stream().anyMatch(p -> p.getMetadata().getName().equals(claim)));
-        assertEquals("Recreate", gpu.getSpec().getStrategy().getType(), "one pod at a time on a ReadWriteOnce volume");
-    }
-
-    @Test
     void shouldAutoscaleEnvServiceWorkersOnCpu() {
         HorizontalPodAutoscaler hpa = Manifests.of(all, HorizontalPodAutoscaler.class).get(0);
         assertEquals("Deployment", hpa.getSpec().getScaleTargetRef().getKind());
@@ -287,14 +256,14 @@ class KubernetesManifestsTest {
         GenericKubernetesResource rule = Manifests.custom(all, "PrometheusRule").get(0);
         String regenerate = " differs from deploy/; regenerate: mvn -pl deployment test -Dsim2real.update-k8s=true";
         assertTrue(Repo.yaml(DashboardAndAlertsTest.ALERTS).path("groups")
-                .equals(json.valueToTree(rule.getAdditionalProperties()).path("spec").path("groups")), "k8s/monitoring.yaml" + regenerate);
+                .equals(json.valueToTree(rule.getAdditionalProperties()).path("spec").path("groups")), "k8s/base/monitoring.yaml" + regenerate);
         ConfigMap dashboard = Manifests.of(all, ConfigMap.class).stream()
                 .filter(c -> "1".equals(c.getMetadata().getLabels().get("grafana_dashboard"))).findFirst().orElseThrow();
         assertTrue(Repo.json(DashboardAndAlertsTest.DASHBOARD).equals(json.readTree(dashboard.getData().get("sim2real.json"))),
-                "k8s/grafana-dashboard.yaml" + regenerate);
+                "k8s/base/grafana-dashboard.yaml" + regenerate);
     }
 
-    /** Writes k8s/monitoring.yaml and k8s/grafana-dashboard.yaml from deploy/ (-Dsim2real.update-k8s=true). */
+    /** Writes k8s/base/monitoring.yaml and k8s/base/grafana-dashboard.yaml from deploy/ (-Dsim2real.update-k8s=true). */
     static void writeMonitoring() throws Exception {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
@@ -328,14 +297,14 @@ class KubernetesManifestsTest {
         rule.putObject("metadata").put("name", "sim2real").put("namespace", NAMESPACE).putObject("labels")
                 .put("app.kubernetes.io/part-of", "sim2real");
         rule.putObject("spec").set("groups", Repo.yaml(DashboardAndAlertsTest.ALERTS).path("groups"));
-        Files.writeString(Repo.file("k8s/monitoring.yaml"), monitor + yaml.writeValueAsString(rule));
+        Files.writeString(Repo.file("k8s/base/monitoring.yaml"), monitor + yaml.writeValueAsString(rule));
 
         ObjectNode cm = Repo.JSON.createObjectNode();
         cm.put("apiVersion", "v1").put("kind", "ConfigMap");
         ObjectNode meta = cm.putObject("metadata").put("name", "sim2real-grafana-dashboard").put("namespace", NAMESPACE);
         meta.putObject("labels").put("app.kubernetes.io/part-of", "sim2real").put("grafana_dashboard", "1");
         cm.putObject("data").put("sim2real.json", Repo.read(DashboardAndAlertsTest.DASHBOARD));
-        Files.writeString(Repo.file("k8s/grafana-dashboard.yaml"), "# Grafana's dashboard sidecar loads ConfigMaps labelled "
+        Files.writeString(Repo.file("k8s/base/grafana-dashboard.yaml"), "# Grafana's dashboard sidecar loads ConfigMaps labelled "
                 + "grafana_dashboard=1. Generated from deploy/grafana/dashboards/sim2real.json by:\n"
                 + "# mvn -pl deployment test -Dsim2real.update-k8s=true\n" + yaml.writeValueAsString(cm));
     }

@@ -38,13 +38,64 @@ final class Manifests {
         }
     }
 
-    /** Every manifest under k8s/ except kustomization files, by file. */
+    /** Every manifest of k8s/base/ (what every overlay deploys; the cpu overlay adds nothing) except its kustomization. */
     static List<Path> files() {
-        try (Stream<Path> s = Files.walk(Repo.file("k8s"))) {
+        try (Stream<Path> s = Files.walk(Repo.file("k8s/base"))) {
             return s.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
                     .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every manifest under k8s/base/, parsed. */
+    static List<HasMetadata> base() {
+        List<HasMetadata> all = new ArrayList<>();
+        files().forEach(f -> all.addAll(parse(f)));
+        return all;
+    }
+
+    /** The objects of a YAML stream (kubectl kustomize's output). */
+    static List<HasMetadata> parse(String yaml) {
+        Object o = SERIALIZATION.unmarshal(yaml);
+        List<HasMetadata> out = new ArrayList<>();
+        if (o instanceof KubernetesList list) {
+            out.addAll(list.getItems());
+        } else if (o instanceof List<?> list) {
+            list.forEach(x -> out.add((HasMetadata) x));
+        } else {
+            out.add((HasMetadata) o);
+        }
+        return out;
+    }
+
+    /**
+     * {@code kubectl kustomize} of a folder under k8s/ (kubectl's built-in kustomize). Without kubectl on the PATH the
+     * calling test fails in CI ({@code CI} set) and is skipped elsewhere.
+     */
+    static String kustomize(String dir) {
+        if (!DashboardSchemaTest.onPath("kubectl")) {
+            String why = "kubectl is needed to render the kustomize overlays of k8s/";
+            if (System.getenv("CI") != null) {
+                throw new AssertionError(why);
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        try {
+            Process p = new ProcessBuilder("kubectl", "kustomize", Repo.file(dir).toString()).redirectError(
+                    ProcessBuilder.Redirect.PIPE).start();
+            byte[] err = new byte[0];
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("kubectl kustomize " + dir + " failed:\n" + new String(err, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
