@@ -51,11 +51,17 @@ class LockstepCollectionTest {
 
     private void submitRun(String runId, RunSpec.Mode mode, Map<String, Double> parameters, List<Domain> domains) {
         RunSpec r = SampleMessages.run();
-        RunSpec run = new RunSpec(SchemaVersion.CURRENT, runId, RunSpec.Method.MBPO, mode, 1, 1000, r.realDomain(),
+        publishRun(runId, mode, parameters, domains);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId).then().statusCode(200));
+    }
+
+    /** A definition straight onto the runs topic, as another client may write it (not through the REST API). */
+    private void publishRun(String runId, RunSpec.Mode mode, Map<String, Double> parameters, List<Domain> domains) {
+        RunSpec r = SampleMessages.run();
+        RunSpec run = new RunSpec(SchemaVersion.CURRENT, runId, RunSpec.Method.MBPO, mode, 1, 2_000_000, r.realDomain(),
                 domains, parameters, 1L);
         companion.produce(String.class, byte[].class)
                 .fromRecords(new ProducerRecord<>(Topics.RUNS, runId, Codecs.RUN_SPEC.encode(run))).awaitCompletion();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId).then().statusCode(200));
     }
 
     private void publishSnapshot(String runId, long version, long envStep) {
@@ -185,7 +191,12 @@ class LockstepCollectionTest {
                 .body("state", equalTo("CANCELLED")).body("stepsTaken", equalTo(50)).body("error", containsString("cancelled")));
         given().header("Authorization", TOKEN).delete("/api/v1/collections/no-such-collection").then().statusCode(404);
 
-        submitRun("lockstep-bad-run", RunSpec.Mode.LOCKSTEP, Map.of("lockstepChunk", 0.0));
+        // A definition that is no run, written straight to the topic: refused, said by the API, and its collections refused.
+        publishRun("lockstep-bad-run", RunSpec.Mode.LOCKSTEP, Map.of("lockstepChunk", 0.0), List.of(Domain.SIM));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/lockstep-bad-run").then()
+                .statusCode(422).body("message", containsString("parameters.lockstepChunk")));
+        given().get("/api/v1/runs/lockstep-bad-run/status").then().statusCode(200)
+                .body("refused", containsString("parameters.lockstepChunk"));
         given().header("Authorization", TOKEN).contentType("application/json")
                 .body("{\"runId\":\"lockstep-bad-run\",\"policy\":\"snapshot\"}")
                 .post("/api/v1/collections").then().statusCode(400).body("message", containsString("lockstepChunk"));

@@ -92,6 +92,36 @@ public abstract class ServiceBaselineTest {
                 given().get("/api/v1/runs/" + runId).then().statusCode(404));
     }
 
+    @Test
+    void shouldPublishARunsEffectiveSettingsAndRefuseParametersAndChangesThatAreNoRunNamingTheField() {
+        String runId = "settings-" + UUID.randomUUID();
+        String json = new String(Codecs.RUN_SPEC.encode(withRunId(SampleMessages.run(), runId)), StandardCharsets.UTF_8);
+        String token = "Bearer " + apiToken();
+        // Accepted with every setting of an MBPO lockstep run fixed now, the given one and this deployment's defaults.
+        given().header("Authorization", token).contentType("application/json").body(json).post("/api/v1/runs").then()
+                .statusCode(202).body("parameters.updatesPerStep", equalTo(20.0f))
+                .body("parameters.trainEvery", org.hamcrest.Matchers.notNullValue())
+                .body("parameters.lockstepChunk", org.hamcrest.Matchers.notNullValue())
+                .body("parameters.jointSteps", org.hamcrest.Matchers.nullValue());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId).then()
+                .statusCode(200).body("parameters.trainEvery", org.hamcrest.Matchers.notNullValue()));
+        for (String[] bad : new String[][] {{"\"updatesPerStep\":20.0", "\"updatesPerStepp\":20.0", "parameters.updatesPerStepp"},
+                {"\"updatesPerStep\":20.0", "\"realRatio\":1.5", "parameters.realRatio"},
+                {"\"updatesPerStep\":20.0", "\"jointSteps\":10", "parameters.jointSteps"}}) {
+            given().header("Authorization", token).contentType("application/json").body(json.replace(bad[0], bad[1]))
+                    .post("/api/v1/runs").then().statusCode(400).body("message", containsString(bad[2]));
+        }
+        // What the run was made with cannot change under it; its parameters can, and take effect.
+        given().header("Authorization", token).contentType("application/json").body(json.replace("\"mbpo\"", "\"sac\""))
+                .post("/api/v1/runs").then().statusCode(409).body("message", containsString("'method'"));
+        given().header("Authorization", token).contentType("application/json")
+                .body(json.replace("\"updatesPerStep\":20.0", "\"updatesPerStep\":3.0")).post("/api/v1/runs").then()
+                .statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId + "/status").then()
+                .statusCode(200).body("effective.parameters.updatesPerStep", equalTo(3.0f))
+                .body("refused", org.hamcrest.Matchers.nullValue()));
+    }
+
     /**
      * Each topic the service consumes through InboundRecords besides {@code sim2real.runs}, with a valid record of it
      * whose key is the value's runId: after an oversized invalid record on the topic, this one must be processed.

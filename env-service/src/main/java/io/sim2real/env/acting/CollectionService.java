@@ -196,15 +196,6 @@ public class CollectionService {
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
 
-    @ConfigProperty(name = "sim2real.env.lockstep-chunk", defaultValue = "250")
-    long lockstepChunk;
-
-    @ConfigProperty(name = "sim2real.env.lockstep-initial-random-steps", defaultValue = "1000")
-    long lockstepInitialRandomSteps;
-
-    @ConfigProperty(name = "sim2real.env.lockstep-timeout", defaultValue = "PT10M")
-    Duration lockstepTimeout;
-
     /**
      * This instance's name in the collections log: it resumes only the collections it accepted. It must stay the
      * same across restarts (the host name of a compose service or a StatefulSet pod does).
@@ -259,8 +250,7 @@ public class CollectionService {
             physics = schedule.get().physicsAt(0);
         }
         String name = policyName == null ? "random" : policyName;
-        Optional<Lockstep> lockstep = Lockstep.of(runs.get(runId), name, domain, lockstepChunk,
-                lockstepInitialRandomSteps, lockstepTimeout);
+        Optional<Lockstep> lockstep = Lockstep.of(runs.settings(runId), name, domain);
         // A lockstep collection chooses its policy when it runs; an async one acts with what is held now.
         BehaviourPolicy policy = lockstep.isPresent() ? null
                 : BehaviourPolicies.create(name, spec, seed, policies.latest(runId), false);

@@ -1,10 +1,10 @@
 package io.sim2real.env.acting;
 
 import io.sim2real.contracts.Domain;
-import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.methods.RunParameter;
+import io.sim2real.methods.RunSettings;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,44 +24,32 @@ import java.util.Optional;
  * <p>Collections of async runs, of unknown runs, with other policies or in a domain the run does not train on
  * (whose data the learner never sees) act as before: straight through with the snapshot held at the start.
  *
- * @param chunk              env steps between waits ({@code sim2real.env.lockstep-chunk}; RunSpec parameter
- *                           {@code lockstepChunk})
+ * @param chunk              env steps between waits (run parameter {@code lockstepChunk})
  * @param initialRandomSteps random env steps before the first wait when the run has no snapshot yet (or one
- *                           trained on other domains only)
- *                           ({@code sim2real.env.lockstep-initial-random-steps}; {@code initialRandomSteps})
- * @param timeout            longest wait for one snapshot ({@code sim2real.env.lockstep-timeout};
- *                           {@code lockstepTimeoutSeconds})
+ *                           trained on other domains only) ({@code initialRandomSteps})
+ * @param timeout            longest wait for one snapshot ({@code lockstepTimeoutSeconds})
  * @param trainingDomains    the domains whose transitions the learner counts in {@code envStep}
  */
 public record Lockstep(long chunk, long initialRandomSteps, Duration timeout, List<Domain> trainingDomains) {
 
-    public static final String CHUNK = "lockstepChunk";
-    public static final String INITIAL_RANDOM_STEPS = "initialRandomSteps";
-    public static final String TIMEOUT_SECONDS = "lockstepTimeoutSeconds";
-
     /**
-     * The lockstep settings of a collection, or empty when it acts asynchronously.
+     * The lockstep settings of a collection, from its run's effective settings, or empty when it acts asynchronously.
      *
-     * @throws IllegalArgumentException for a run that trains no policy, or a lockstep parameter out of range
+     * @throws IllegalArgumentException for a lockstep run that trains no policy (gap-only)
      */
-    public static Optional<Lockstep> of(Optional<RunSpec> run, String policy, Domain domain, long defaultChunk,
-                                        long defaultInitialRandomSteps, Duration defaultTimeout) {
-        if (run.isEmpty() || run.get().mode() != RunSpec.Mode.LOCKSTEP || !"snapshot".equals(policy)
+    public static Optional<Lockstep> of(Optional<RunSettings> run, String policy, Domain domain) {
+        if (run.isEmpty() || !run.get().lockstep() || !"snapshot".equals(policy)
                 || !run.get().trainingDomains().contains(domain)) {
             return Optional.empty();
         }
-        RunSpec r = run.get();
-        if (r.method() == RunSpec.Method.GAP_ONLY) {
-            throw new IllegalArgumentException("run '" + r.runId() + "' is gap-only and trains no policy: a lockstep"
-                    + " collection with policy 'snapshot' would wait for one forever");
+        RunSettings r = run.get();
+        if (!r.traits().trainsPolicy()) {
+            throw new IllegalArgumentException("run '" + r.runId() + "' is " + r.method().wireName() + " and trains no "
+                    + "policy: a lockstep collection with policy 'snapshot' would wait for one forever");
         }
-        Map<String, Double> p = r.parameters() == null ? Map.of() : r.parameters();
-        long chunk = whole(p, CHUNK, defaultChunk, 1);
-        long initial = whole(p, INITIAL_RANDOM_STEPS, defaultInitialRandomSteps, 0);
-        Duration timeout = p.containsKey(TIMEOUT_SECONDS)
-                ? Duration.ofMillis(Math.round(1000 * positive(p.get(TIMEOUT_SECONDS), TIMEOUT_SECONDS)))
-                : defaultTimeout;
-        return Optional.of(new Lockstep(chunk, initial, timeout, List.copyOf(r.trainingDomains())));
+        return Optional.of(new Lockstep(r.whole(RunParameter.LOCKSTEP_CHUNK), r.whole(RunParameter.INITIAL_RANDOM_STEPS),
+                Duration.ofMillis(Math.round(1000 * r.number(RunParameter.LOCKSTEP_TIMEOUT_SECONDS))),
+                List.copyOf(r.trainingDomains())));
     }
 
     /**
@@ -73,23 +61,5 @@ public record Lockstep(long chunk, long initialRandomSteps, Duration timeout, Li
      */
     public static long target(long publishedNow, long publishedAtStart, long snapshotEnvStepAtStart) {
         return Math.max(0, snapshotEnvStepAtStart - publishedAtStart) + publishedNow;
-    }
-
-    private static long whole(Map<String, Double> p, String name, long fallback, long min) {
-        Double v = p.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        if (v != Math.rint(v) || v < min) {
-            throw new IllegalArgumentException("run parameter '" + name + "' is " + v + ", must be a whole number >= " + min);
-        }
-        return v.longValue();
-    }
-
-    private static double positive(double v, String name) {
-        if (!(v > 0)) {
-            throw new IllegalArgumentException("run parameter '" + name + "' is " + v + ", must be > 0");
-        }
-        return v;
     }
 }

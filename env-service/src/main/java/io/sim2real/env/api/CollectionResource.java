@@ -7,6 +7,7 @@ import io.sim2real.service.api.ApiError;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;
 import io.sim2real.service.api.Requests;
+import io.sim2real.service.runs.RunRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -32,7 +33,8 @@ public class CollectionResource {
     /**
      * What to collect; everything but runId has a default. A real-domain collection of a defined run that names no
      * physics, or exactly the run's base factors, emulates the run's real domain: its physics follow
-     * {@code realDomain.schedule} ({@link io.sim2real.env.acting.PhysicsSchedule}).
+     * {@code realDomain.schedule} ({@link io.sim2real.env.acting.PhysicsSchedule}). For a defined run, envSteps and
+     * seed default to the run's, and a request that contradicts its definition is refused ({@link RunCollectionRules}).
      */
     public record CollectionRequest(String runId, String domain, Map<String, Double> physics, Boolean moveAttachments,
                                     String policy, Long envSteps, Integer numEnvs, Integer batchSize, Long seed) {
@@ -40,6 +42,9 @@ public class CollectionResource {
 
     @Inject
     CollectionService collections;
+
+    @Inject
+    RunRegistry runs;
 
     @POST
     @RequiresApiToken
@@ -52,13 +57,16 @@ public class CollectionResource {
         Requests.runId(request.runId());
         Domain domain = DomainRequest.domain(request.domain());
         var physics = DomainRequest.physics(domain, request.physics(), request.moveAttachments());
-        long steps = Requests.bounded(request.envSteps(), 1000L, 1L, MAX_ENV_STEPS, "envSteps");
+        if (request.envSteps() != null) {
+            Requests.bounded(request.envSteps(), 1000L, 1L, MAX_ENV_STEPS, "envSteps");
+        }
         int envs = Requests.bounded(request.numEnvs(), 1, 1, 256, "numEnvs");
         int batch = Requests.bounded(request.batchSize(), 250, 1, 5000, "batchSize");
-        long seed = request.seed() == null ? 0L : request.seed();
+        RunCollectionRules.Settled settled = RunCollectionRules.settle(runs, request.runId(), domain, physics,
+                request.physics() != null, request.envSteps(), 1000L, request.seed());
         try {
             Collection c = collections.start(request.runId(), domain, physics, request.physics() != null,
-                    request.policy(), steps, envs, batch, seed);
+                    request.policy(), settled.envSteps(), envs, batch, settled.seed());
             return Response.accepted(c).build();
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(e.getMessage());

@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Evaluates a run's policy every {@code sim2real.env.evaluate-every} environment steps: when a snapshot
  * arrives at least that many steps after the last evaluated one, its mean action is run for whole episodes in
- * the sim domain and in the run's real domain, and the results are published. 0 turns it off.
+ * the sim domain and in the run's real domain (with the physics in force at the run's newest real transition, for a
+ * real domain that follows a schedule), and the results are published. 0 turns it off.
  */
 @ApplicationScoped
 public class PeriodicEvaluator {
@@ -31,6 +32,9 @@ public class PeriodicEvaluator {
 
     @Inject
     EvaluationPublisher publisher;
+
+    @Inject
+    io.sim2real.env.acting.PublishedTransitions published;
 
     @ConfigProperty(name = "sim2real.env.evaluate-every", defaultValue = "5000")
     long evaluateEvery;
@@ -67,7 +71,9 @@ public class PeriodicEvaluator {
 
     private void evaluate(RunSpec run, PolicySnapshot snapshot) {
         try {
-            DomainPhysics real = DomainPhysics.of(run.realDomain().factors());
+            // The real domain as it is now: an emulated domain's schedule may have changed its physics since the start.
+            long realSteps = published.count(run.runId(), java.util.List.of(Domain.REAL));
+            DomainPhysics real = DomainPhysics.of(run.realDomain().factorsAt(Math.max(0, realSteps - 1)));
             long seed = run.seed() * 1_000_003L + snapshot.version();
             for (Domain d : Domain.values()) {
                 if (d == Domain.REAL && real.changed().isEmpty()) {

@@ -9,6 +9,10 @@ import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.methods.MethodTraits;
+import io.sim2real.methods.RunDefaults;
+import io.sim2real.methods.RunSettings;
 import io.sim2real.nn.PolicySnapshots;
 import io.sim2real.nn.SquashedGaussianActor;
 import java.time.Duration;
@@ -25,38 +29,33 @@ class LockstepTest {
 
     private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
 
-    private static RunSpec run(RunSpec.Mode mode, RunSpec.Method method, Map<String, Double> parameters) {
+    private static Optional<RunSettings> run(RunSpec.Mode mode, RunSpec.Method method, Map<String, Double> parameters)
+            throws InvalidRecordException {
         RunSpec r = SampleMessages.run();
-        return new RunSpec(SchemaVersion.CURRENT, "lockstep-unit", method, mode, 1, 1000, r.realDomain(),
-                List.of(Domain.SIM), parameters, 1L);
+        List<Domain> domains = MethodTraits.of(method).trainingDomains() == null ? List.of(Domain.SIM)
+                : List.of(Domain.SIM, Domain.REAL);
+        return Optional.of(RunSettings.resolve(new RunSpec(SchemaVersion.CURRENT, "lockstep-unit", method, mode, 1, 1000,
+                r.realDomain(), domains, parameters, 1L), RunDefaults.product(), RunSettings.Reading.SUBMITTED));
     }
 
     @Test
-    void shouldApplyOnlyToSnapshotCollectionsOfLockstepRunsInATrainingDomain() {
-        Optional<RunSpec> lockstep = Optional.of(run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.MBPO, Map.of()));
-        Lockstep l = Lockstep.of(lockstep, "snapshot", Domain.SIM, 250, 1000, TEN_MINUTES).orElseThrow();
-        assertEquals(new Lockstep(250, 1000, TEN_MINUTES, List.of(Domain.SIM)), l);
-        assertTrue(Lockstep.of(lockstep, "random", Domain.SIM, 250, 1000, TEN_MINUTES).isEmpty());
-        assertTrue(Lockstep.of(lockstep, "snapshot", Domain.REAL, 250, 1000, TEN_MINUTES).isEmpty(), "not trained on");
-        assertTrue(Lockstep.of(Optional.of(run(RunSpec.Mode.ASYNC, RunSpec.Method.MBPO, Map.of())), "snapshot", Domain.SIM,
-                250, 1000, TEN_MINUTES).isEmpty());
-        assertTrue(Lockstep.of(Optional.empty(), "snapshot", Domain.SIM, 250, 1000, TEN_MINUTES).isEmpty(), "unknown run");
+    void shouldApplyOnlyToSnapshotCollectionsOfLockstepRunsInATrainingDomain() throws Exception {
+        Optional<RunSettings> lockstep = run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.MBPO, Map.of());
+        Lockstep l = Lockstep.of(lockstep, "snapshot", Domain.SIM).orElseThrow();
+        assertEquals(new Lockstep(250, 1000, TEN_MINUTES, List.of(Domain.SIM)), l, "the catalogue's defaults");
+        assertTrue(Lockstep.of(lockstep, "random", Domain.SIM).isEmpty());
+        assertTrue(Lockstep.of(lockstep, "snapshot", Domain.REAL).isEmpty(), "not trained on");
+        assertTrue(Lockstep.of(run(RunSpec.Mode.ASYNC, RunSpec.Method.MBPO, Map.of()), "snapshot", Domain.SIM).isEmpty());
+        assertTrue(Lockstep.of(Optional.empty(), "snapshot", Domain.SIM).isEmpty(), "unknown run");
     }
 
     @Test
-    void shouldTakeRunParametersAndRefuseBadOnesOrARunWithoutAPolicy() {
-        Lockstep l = Lockstep.of(Optional.of(run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.SAC, Map.of(Lockstep.CHUNK, 50.0,
-                Lockstep.INITIAL_RANDOM_STEPS, 0.0, Lockstep.TIMEOUT_SECONDS, 1.5))), "snapshot", Domain.SIM, 250, 1000,
-                TEN_MINUTES).orElseThrow();
+    void shouldTakeTheRunsSettingsAndRefuseARunWithoutAPolicy() throws Exception {
+        Lockstep l = Lockstep.of(run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.SAC, Map.of("lockstepChunk", 50.0,
+                "initialRandomSteps", 0.0, "lockstepTimeoutSeconds", 1.5)), "snapshot", Domain.SIM).orElseThrow();
         assertEquals(new Lockstep(50, 0, Duration.ofMillis(1500), List.of(Domain.SIM)), l);
-        for (Map<String, Double> bad : List.of(Map.of(Lockstep.CHUNK, 0.0), Map.of(Lockstep.CHUNK, 2.5),
-                Map.of(Lockstep.INITIAL_RANDOM_STEPS, -1.0), Map.of(Lockstep.TIMEOUT_SECONDS, 0.0))) {
-            var e = assertThrows(IllegalArgumentException.class, () -> Lockstep.of(Optional.of(
-                    run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.MBPO, bad)), "snapshot", Domain.SIM, 250, 1000, TEN_MINUTES));
-            assertTrue(e.getMessage().contains(bad.keySet().iterator().next()), e.getMessage());
-        }
-        var e = assertThrows(IllegalArgumentException.class, () -> Lockstep.of(Optional.of(
-                run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.GAP_ONLY, Map.of())), "snapshot", Domain.SIM, 250, 1000, TEN_MINUTES));
+        var e = assertThrows(IllegalArgumentException.class, () -> Lockstep.of(
+                run(RunSpec.Mode.LOCKSTEP, RunSpec.Method.GAP_ONLY, Map.of()), "snapshot", Domain.SIM));
         assertTrue(e.getMessage().contains("gap-only"), e.getMessage());
     }
 
