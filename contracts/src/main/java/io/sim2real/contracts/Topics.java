@@ -112,7 +112,7 @@ public final class Topics {
 
     /**
      * The Kafka topic settings declared here, by topic name, for every data topic and its dead-letter topic: what
-     * the provisioner creates and enforces, and what {@code k8s/topics.yaml} must say (tested).
+     * the provisioner creates and enforces, and what {@code k8s/base/topics.yaml} must say (tested).
      */
     public static Map<String, Map<String, String>> declaredConfigs() {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
