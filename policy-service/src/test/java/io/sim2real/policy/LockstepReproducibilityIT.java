@@ -48,7 +48,7 @@ class LockstepReproducibilityIT {
         String spec = "{\"schemaVersion\":1,\"runId\":\"" + runId + "\",\"method\":\"sac\",\"mode\":\"lockstep\",\"seed\":"
                 + seed + ",\"envSteps\":" + ENV_STEPS + ",\"realDomain\":{\"name\":\"none\",\"factors\":{}},"
                 + "\"trainingDomains\":[\"sim\"],\"parameters\":{\"updatesPerStep\":1,\"lockstepChunk\":250,"
-                + "\"initialRandomSteps\":500},\"createdAtMs\":1}";
+                + "\"initialRandomSteps\":500,\"learnerMinTransitions\":500},\"createdAtMs\":1}";
         HttpResponse<String> submitted = env.post("/api/v1/runs", spec);
         assertTrue(submitted.statusCode() / 100 == 2, submitted.body());
         ServiceProcess.await(() -> env.get("/api/v1/runs/" + runId).statusCode() == 200, "the run on env-service");
@@ -121,7 +121,7 @@ class LockstepReproducibilityIT {
              ServiceProcess policy = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(),
                      "sim2real.policy.hidden=32,32", "sim2real.policy.batch-size=64",
-                     "sim2real.policy.min-transitions=500", "sim2real.policy.checkpoint-dir=" + dir.resolve("checkpoints")))) {
+                     "sim2real.policy.checkpoint-dir=" + dir.resolve("checkpoints")))) {
             env.start();
             policy.start();
             run(env, "repro-a", 7);

@@ -119,7 +119,7 @@ class PolicyCheckpointIT {
     private static RunSpec run(String runId) {
         RunSpec r = SampleMessages.run();
         return new RunSpec(SchemaVersion.CURRENT, runId, RunSpec.Method.SAC, RunSpec.Mode.LOCKSTEP, 5, 1000,
-                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 1.0), 1L);
+                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 1.0, "learnerMinTransitions", (double) CHUNK), 1L);
     }
 
     @Test
@@ -130,7 +130,7 @@ class PolicyCheckpointIT {
                      Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
              ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(), "sim2real.policy.hidden=32,32",
-                     "sim2real.policy.batch-size=32", "sim2real.policy.min-transitions=" + CHUNK,
+                     "sim2real.policy.batch-size=32",
                      "sim2real.policy.checkpoint-dir=" + checkpoints, "sim2real.policy.checkpoint-every=30"))) {
             service.start();
             for (String id : List.of("ckpt-run", "ckpt-corrupt", "ckpt-control")) {

@@ -18,6 +18,7 @@ import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.nn.PolicySnapshots;
@@ -150,5 +151,54 @@ class PolicyServiceBrokerTest extends ServiceBaselineTest {
         companion.produce(String.class, byte[].class).fromRecords(new ProducerRecord<>(Topics.RUNS, "stop-run", spec)).awaitCompletion();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/stop-run/policy")
                 .then().body("updates", org.hamcrest.Matchers.greaterThan(updates)));
+    }
+
+    /**
+     * The learner reads the run's current settings: an MBPO run with G = 1 and realRatio 0.5 (32 of 64 rows from the
+     * environment once rollouts are in) is resubmitted with G = 2 and realRatio 0.25; the next transitions owe 2
+     * updates each and their batches take 16 environment rows.
+     */
+    @Test
+    void shouldUseAResubmittedRunsUpdatesPerStepAndRealRatio() throws Exception {
+        String id = "resubmitted-run";
+        RunSpec r = SampleMessages.run();
+        RunSpec first = new RunSpec(SchemaVersion.CURRENT, id, RunSpec.Method.MBPO, RunSpec.Mode.ASYNC, 9, 1000,
+                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 1.0, "realRatio", 0.5), 1L);
+        companion.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.RUNS, id, Codecs.RUN_SPEC.encode(first))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + id).then().statusCode(200));
+        RolloutBatch o = SampleMessages.rollouts(100);
+        RolloutBatch rollouts = new RolloutBatch(o.schemaVersion(), id, 1, 1, false, Domain.SIM, o.obs(), o.act(), o.rew(),
+                o.nextObs(), o.done());
+        companion.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.ROLLOUTS, id, Codecs.ROLLOUT_BATCH.encode(rollouts))).awaitCompletion();
+        // The rollouts made the run's learner: they are in before its first batch.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + id + "/policy")
+                .then().statusCode(200));
+        produceTransitions(id, 400);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/runs/" + id + "/policy")
+                .then().statusCode(200).body("updates", equalTo(201)).body("pendingUpdates", equalTo(0))
+                .body("environmentRows", equalTo(32)).body("updatesPerStep", equalTo(1.0f)));
+
+        RunSpec second = new RunSpec(SchemaVersion.CURRENT, id, RunSpec.Method.MBPO, RunSpec.Mode.ASYNC, 9, 1000,
+                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 2.0, "realRatio", 0.25), 2L);
+        companion.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.RUNS, id, Codecs.RUN_SPEC.encode(second))).awaitCompletion();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(0.25,
+                given().get("/api/v1/runs/" + id).then().statusCode(200).extract().<Number>path("parameters.realRatio")
+                        .doubleValue()));
+        produceTransitions(id, 100);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/runs/" + id + "/policy")
+                .then().statusCode(200).body("envSteps", equalTo(500)).body("updates", equalTo(401))
+                .body("pendingUpdates", equalTo(0)).body("environmentRows", equalTo(16))
+                .body("updatesPerStep", equalTo(2.0f)));
+    }
+
+    private void produceTransitions(String runId, int n) {
+        TransitionBatch b = SampleMessages.transitions(n);
+        TransitionBatch sim = new TransitionBatch(b.schemaVersion(), runId, Domain.SIM, b.envId(), 0,
+                b.episodeIds(), b.stepIndices(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), b.truncated());
+        companion.produce(String.class, byte[].class)
+                .fromRecords(new ProducerRecord<>(Topics.TRANSITIONS, runId, Codecs.TRANSITION_BATCH.encode(sim))).awaitCompletion();
     }
 }

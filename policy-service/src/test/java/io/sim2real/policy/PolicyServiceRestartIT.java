@@ -42,12 +42,12 @@ class PolicyServiceRestartIT {
                      Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
              ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(), "sim2real.policy.hidden=32,32",
-                     "sim2real.policy.batch-size=32", "sim2real.policy.min-transitions=100",
+                     "sim2real.policy.batch-size=32",
                      "sim2real.policy.checkpoint-dir=" + dir.resolve("checkpoints")))) {
             service.start();
             RunSpec r = SampleMessages.run();
             RunSpec run = new RunSpec(SchemaVersion.CURRENT, "restart-run", RunSpec.Method.SAC, r.mode(), 1, 1000,
-                    r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 0.1), 1L);
+                    r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 0.1, "learnerMinTransitions", 100.0), 1L);
             producer.send(new ProducerRecord<>(Topics.RUNS, run.runId(), Codecs.RUN_SPEC.encode(run))).get();
             for (int i = 0; i < 3; i++) {
                 producer.send(new ProducerRecord<>(Topics.TRANSITIONS, "restart-run", Codecs.TRANSITION_BATCH.encode(batch(100)))).get();

@@ -2,6 +2,7 @@ package io.sim2real.policy.learning;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,10 +11,14 @@ import java.util.Map;
  * applied per partition of the transitions topic (offset and timestamp, so that a replay can tell it is the same
  * log), and the next offset per partition of the rollouts topic.
  *
+ * @param owed      the owed updates ({@link io.sim2real.training.policy.OwedQueue#toList()}: the transition that owed
+ *                  them and how many, oldest first); a checkpoint of an earlier build has none, and its {@code pending}
+ *                  updates are read as owed by its last transition
+ *
  * @param republish whether the checkpoint was written for a snapshot whose send had not been acknowledged yet: a
  *                  learner restored from it publishes that snapshot (again), so a kill in between loses nothing
  */
-record LearnerCheckpoint(String runId, long runSeed, String method, long updates, long pending, long version,
+record LearnerCheckpoint(String runId, long runSeed, String method, long updates, long pending, List<Long> owed, long version,
                          long lastSnapshotStep, long updatesAtSnapshot, long envSteps, long envTransitions,
                          long randomState, boolean republish, Map<String, Applied> firstTransitions,
                          Map<String, Applied> transitions,
@@ -35,6 +40,7 @@ record LearnerCheckpoint(String runId, long runSeed, String method, long updates
         m.put("method", method);
         m.put("updates", updates);
         m.put("pending", pending);
+        m.put("owed", owed);
         m.put("version", version);
         m.put("lastSnapshotStep", lastSnapshotStep);
         m.put("updatesAtSnapshot", updatesAtSnapshot);
@@ -71,8 +77,13 @@ record LearnerCheckpoint(String runId, long runSeed, String method, long updates
         try {
             Map<String, Long> rollouts = new HashMap<>();
             ((Map<String, Object>) m.get("rollouts")).forEach((p, v) -> rollouts.put(p, ((Number) v).longValue()));
+            long pending = number(m, "pending");
+            long envTransitions = number(m, "envTransitions");
+            List<Long> owed = m.containsKey("owed")
+                    ? ((List<Object>) m.get("owed")).stream().map(x -> ((Number) x).longValue()).toList()
+                    : pending > 0 ? List.of(envTransitions, pending) : List.of();
             return new LearnerCheckpoint((String) m.get("runId"), number(m, "runSeed"), (String) m.get("method"),
-                    number(m, "updates"), number(m, "pending"), number(m, "version"), number(m, "lastSnapshotStep"),
+                    number(m, "updates"), pending, owed, number(m, "version"), number(m, "lastSnapshotStep"),
                     number(m, "updatesAtSnapshot"), number(m, "envSteps"), number(m, "envTransitions"),
                     number(m, "randomState"), (Boolean) m.get("republish"), applied(m.get("firstTransitions")),
                     applied(m.get("transitions")), rollouts,

@@ -3,21 +3,17 @@ package io.sim2real.policy.learning;
 import io.smallrye.config.ConfigMapping;
 import java.util.List;
 
-/** policy-service's settings ({@code sim2real.policy.*}; defaults and meanings in application.properties). */
+/**
+ * policy-service's settings ({@code sim2real.policy.*}; defaults and meanings in application.properties): how this
+ * service learns, not what a run is. A run's own settings (updatesPerStep, realRatio, learnerMinTransitions) are run
+ * parameters, read from the run's effective settings; a deployment's defaults for them are {@code sim2real.run.*}.
+ */
 @ConfigMapping(prefix = "sim2real.policy")
 public interface PolicyConfig {
-
-    /** G: SAC updates owed per new environment transition (a RunSpec's parameters.updatesPerStep overrides it). */
-    double updatesPerStep();
-
-    /** Share of each batch from environment data when model rollouts exist (parameters.realRatio overrides it). */
-    double realRatio();
 
     int batchSize();
 
     List<Integer> hidden();
-
-    int minTransitions();
 
     long snapshotEvery();
 

@@ -43,9 +43,13 @@ class ReplayResumeTest {
 
     @Test
     void shouldKeepTheLearnerStateThroughItsMap() {
-        LearnerCheckpoint c = new LearnerCheckpoint("run", 7, "SAC", 301, 4, 3, 300, 297, 300, 300, Long.MIN_VALUE + 5,
-                true, Map.of(P, new Applied(0, 1)), Map.of(P, new Applied(9, Long.MAX_VALUE)),
-                Map.of(LearnerCheckpoint.partition("sim2real.rollouts", 2), 77L), 1234);
+        LearnerCheckpoint c = new LearnerCheckpoint("run", 7, "SAC", 301, 4, java.util.List.of(299L, 3L, 300L, 1L), 3, 300,
+                297, 300, 300, Long.MIN_VALUE + 5, true, Map.of(P, new Applied(0, 1)),
+                Map.of(P, new Applied(9, Long.MAX_VALUE)), Map.of(LearnerCheckpoint.partition("sim2real.rollouts", 2), 77L), 1234);
         assertEquals(c, LearnerCheckpoint.fromMap(c.toMap()));
+        // An earlier build's checkpoint has no owed updates with their transitions: its pending ones are its last's.
+        Map<String, Object> earlier = new java.util.HashMap<>(c.toMap());
+        earlier.remove("owed");
+        assertEquals(java.util.List.of(300L, 4L), LearnerCheckpoint.fromMap(earlier).owed());
     }
 }
