@@ -137,7 +137,7 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         RunSpec run = new RunSpec(r.schemaVersion(), runId, method, r.mode(), r.seed(), r.envSteps(),
                 new RunSpec.DomainSpec("gravity-2", java.util.Map.of("gravity", 2.0)), List.of(Domain.SIM), parameters,
                 r.createdAtMs());
-        if (run.usesBothDomains()) {
+        if (io.sim2real.methods.MethodTraits.of(method).usesRealData()) {
             run = new RunSpec(run.schemaVersion(), runId, method, run.mode(), run.seed(), run.envSteps(), run.realDomain(),
                     List.of(Domain.SIM, Domain.REAL), parameters, run.createdAtMs());
         }
@@ -321,7 +321,9 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
 
     @Test
     void shouldStopADivergingRoundWithAClearErrorAndAMetric() throws Exception {
-        publishRun("diverging-run", RunSpec.Method.GAP_ONLY, java.util.Map.of("divergenceFactor", 1e-9));
+        // divergenceFactor at its least (1) with the encoders' departures from the identity weighted a million times.
+        publishRun("diverging-run", RunSpec.Method.GAP_ONLY, java.util.Map.of("divergenceFactor", 1.0, "lambdaCorr", 1e6,
+                "lambdaAe", 1e6));
         publishBothDomains("diverging-run");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 given().get("/api/v1/runs/diverging-run/latent").then().statusCode(200)

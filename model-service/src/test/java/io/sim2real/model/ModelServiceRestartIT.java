@@ -103,9 +103,9 @@ class ModelServiceRestartIT {
              ServiceProcess service = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
                      "kafka.bootstrap.servers=" + broker.bootstrapServers(),
                      "sim2real.model.checkpoint-dir=" + dir.resolve("checkpoints"),
-                     "sim2real.model.members=2", "sim2real.model.elites=1", "sim2real.model.hidden=16", "sim2real.model.max-epochs=2",
-                     "sim2real.model.latent.min-transitions=200", "sim2real.model.latent.train-every=100000",
-                     "sim2real.model.latent.joint-steps=20", "sim2real.model.latent.hidden=8",
+                     "sim2real.model.members=2", "sim2real.model.elites=1", "sim2real.model.hidden=16", "sim2real.run.max-epochs=2",
+                     "sim2real.run.latent-min-transitions=200", "sim2real.run.latent-train-every=100000",
+                     "sim2real.run.joint-steps=20", "sim2real.model.latent.hidden=8",
                      "sim2real.model.latent.batch-size=32"))) {
             service.start();
             RunSpec r = SampleMessages.run();

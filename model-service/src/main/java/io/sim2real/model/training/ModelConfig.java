@@ -3,17 +3,14 @@ package io.sim2real.model.training;
 import io.smallrye.config.ConfigMapping;
 import java.util.List;
 
-/** model-service's settings ({@code sim2real.model.*}; defaults and meanings in application.properties). */
+/**
+ * model-service's settings ({@code sim2real.model.*}; defaults and meanings in application.properties): network sizes,
+ * rollout batching, checkpoints, stores and the gap probe. When a run's model rounds happen, how many rollouts and
+ * epochs they make and the latent model's training are the run's own settings (RunSpec parameters, their deployment
+ * defaults {@code sim2real.run.*}: io.sim2real.methods.RunParameter).
+ */
 @ConfigMapping(prefix = "sim2real.model")
 public interface ModelConfig {
-
-    /** Retrain after this many new transitions of a run's training domains. */
-    int trainEvery();
-
-    /** ... once the run has at least this many. */
-    int minTransitions();
-
-    int rolloutsPerRound();
 
     /** MBPO's [start_epoch, end_epoch, start_len, end_len]. */
     String rolloutSchedule();
@@ -25,8 +22,6 @@ public interface ModelConfig {
     int elites();
 
     List<Integer> hidden();
-
-    int maxEpochs();
 
     int threads();
 
@@ -105,14 +100,6 @@ public interface ModelConfig {
 
     interface Latent {
 
-        /** Retrain after this many new transitions of either domain, once each domain has min-transitions. */
-        int trainEvery();
-
-        int minTransitions();
-
-        /** Joint training steps per round (a RunSpec may override with the parameter jointSteps). */
-        int jointSteps();
-
         /** Hidden layers of the encoders, decoders and mapping. */
         List<Integer> hidden();
 
@@ -120,36 +107,13 @@ public interface ModelConfig {
         int batchSize();
 
         double learningRate();
-
-        /** Loss weights; RunSpec parameters lambdaAe, lambdaDec, lambdaCorr override them. */
-        double lambdaAe();
-
-        double lambdaDec();
-
-        double lambdaCorr();
-
-        /** A round stops as diverged when the joint loss exceeds this multiple of its first value. */
-        double divergenceFactor();
-
-        /**
-         * The share of each round's rollouts that start from real states, the rest from sim states (METHOD.md: either
-         * domain). A RunSpec may override it with the parameter realStartShare.
-         */
-        double realStartShare();
-
-        /**
-         * Whether joint training changes the sim encoder and decoder (METHOD.md as written) or keeps them the identity,
-         * so that the latent space is the simulator's observation space. Unset: trained for gap-only runs (a lower
-         * noise floor of G), kept for the training methods (their rollouts; docs/RESULTS.md). A RunSpec may override
-         * it with the parameter trainSimAutoencoder (1 or 0).
-         */
-        java.util.Optional<Boolean> trainSimAutoencoder();
     }
 
-    /** The dynamics ensemble these settings describe (MBPO's HalfCheetah model by default). */
-    default io.sim2real.nn.EnsembleConfig ensemble(long seed) {
-        int[] sizes = hidden().stream().mapToInt(Integer::intValue).toArray();
-        return io.sim2real.nn.EnsembleConfig.mbpo(seed).withSize(members(), elites(), sizes).withEpochs(maxEpochs())
-                .withThreads(threads());
+    /** The network sizes of every run's models (MBPO's HalfCheetah ensemble by default). */
+    default io.sim2real.training.model.ModelNetworks networks() {
+        return new io.sim2real.training.model.ModelNetworks(members(), elites(),
+                hidden().stream().mapToInt(Integer::intValue).toArray(), threads(),
+                latent().hidden().stream().mapToInt(Integer::intValue).toArray(), latent().batchSize(),
+                latent().learningRate());
     }
 }

@@ -7,27 +7,29 @@ import io.micrometer.core.instrument.Timer;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.RolloutBatch;
-import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.methods.MethodTraits;
+import io.sim2real.methods.RunParameter;
+import io.sim2real.methods.RunSettings;
 import io.sim2real.model.store.StoreRegistry;
-import io.sim2real.replay.TransitionStore;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.Checkpoint;
-import io.sim2real.nn.DynamicsModel;
-import io.sim2real.nn.Rollouts;
 import io.sim2real.nn.NonFiniteException;
+import io.sim2real.nn.latent.Transitions;
+import io.sim2real.replay.TransitionStore;
 import io.sim2real.service.runs.RunRegistry;
+import io.sim2real.training.model.EnsembleRounds;
+import io.sim2real.training.model.ModelRounds;
+import io.sim2real.training.model.RoundData;
+import io.sim2real.training.model.RoundReport;
+import io.sim2real.training.model.RoundRule;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,20 +38,20 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
 /**
- * MBPO's model side for every run that uses a model: after every {@code train-every} new transitions of the
- * run's training domains (and at least {@code min-transitions}), retrain the run's dynamics ensemble, save a
- * checkpoint, and publish a round of branched rollouts. Rounds run one at a time on a background thread.
+ * MBPO's model side over Kafka for every run whose method has a dynamics ensemble: the rounds are
+ * {@link EnsembleRounds}' (training), when one is due {@link RoundRule}'s, both with the run's settings read at that
+ * moment (so a resubmitted definition takes effect at the next round). This adapter feeds them the run's stores,
+ * saves a checkpoint per round, publishes the round's rollouts on {@code sim2real.rollouts} and keeps the status and
+ * metrics. Rounds run one at a time on a background thread.
  */
 @ApplicationScoped
 public class ModelTrainer {
 
     private static final Logger LOG = Logger.getLogger(ModelTrainer.class);
-    private static final Set<RunSpec.Method> MODEL_METHODS =
-            EnumSet.of(RunSpec.Method.MBPO, RunSpec.Method.MBPO_SIM_ONLY, RunSpec.Method.MBPO_MIXED);
 
     /** A run's model and progress. */
     static final class RunModel {
-        final DynamicsModel model;
+        final ModelRounds rounds;
         final AtomicLong version = new AtomicLong();
         final AtomicLong sinceTraining = new AtomicLong();
         volatile boolean training;
@@ -57,8 +59,8 @@ public class ModelTrainer {
         volatile double trainNll = Double.NaN;
         volatile int[] elites = new int[0];
 
-        RunModel(DynamicsModel model) {
-            this.model = model;
+        RunModel(ModelRounds rounds) {
+            this.rounds = rounds;
         }
     }
 
@@ -98,37 +100,36 @@ public class ModelTrainer {
 
     /** Called for every batch added to a store. */
     public void onTransitions(String runId, Domain domain, int count) {
-        Optional<RunSpec> run = runs.get(runId);
-        if (run.isEmpty() || !MODEL_METHODS.contains(run.get().method()) || !run.get().trainingDomains().contains(domain)) {
+        Optional<RunSettings> settings = runs.settings(runId);
+        if (settings.isEmpty() || settings.get().traits().model() != MethodTraits.Model.ENSEMBLE
+                || !RoundRule.counts(settings.get(), domain)) {
             return;
         }
-        RunModel m = models.computeIfAbsent(runId, this::create);
+        RunModel m = models.computeIfAbsent(runId, id -> create(settings.get()));
         long since = m.sinceTraining.addAndGet(count);
-        if (since >= config.trainEvery() && !m.training && available(run.get()) >= config.minTransitions()) {
+        if (!m.training && RoundRule.due(settings.get(), m.version.get(), since, size(runId, Domain.SIM),
+                size(runId, Domain.REAL))) {
             m.training = true;
             m.sinceTraining.set(0);
-            worker.submit(() -> round(run.get(), m));
+            worker.submit(() -> round(runId, m));
         }
     }
 
-    private long available(RunSpec run) {
-        long n = 0;
-        for (Domain d : run.trainingDomains()) {
-            n += stores.find(run.runId(), d).map(TransitionStore::size).orElse(0);
-        }
-        return n;
+    private long size(String runId, Domain d) {
+        return stores.find(runId, d).map(TransitionStore::size).orElse(0);
     }
 
-    private RunModel create(String runId) {
-        RunModel m = new RunModel(new DynamicsModel(spec.obsDim(), spec.actDim(), config.ensemble(runId.hashCode())));
-        Path checkpoint = checkpointOf(runId);
-        if (Files.exists(checkpoint)) {
-            try {
-                m.version.set(m.model.load(checkpoint));
-                LOG.infof("run %s: model version %d restored from %s", runId, m.version.get(), checkpoint);
-            } catch (Checkpoint.CheckpointException e) {
-                LOG.errorf("run %s: ignoring checkpoint %s: %s", runId, checkpoint, e.getMessage());
-            }
+    private RunModel create(RunSettings settings) {
+        String runId = settings.runId();
+        RunModel m = new RunModel(ModelRounds.of(settings, config.networks(), spec).orElseThrow());
+        try {
+            m.rounds.restore(checkpointDir(runId), new RoundData(RoundData.none(), RoundData.none()), settings)
+                    .ifPresent(v -> {
+                        m.version.set(v);
+                        LOG.infof("run %s: model version %d restored from %s", runId, v, checkpointDir(runId));
+                    });
+        } catch (Checkpoint.CheckpointException e) {
+            LOG.errorf("run %s: ignoring checkpoint in %s: %s", runId, checkpointDir(runId), e.getMessage());
         }
         Gauge.builder("sim2real.model.version", m.version, AtomicLong::get).tag("run", runId)
                 .description("Version of the run's dynamics model").register(registry);
@@ -144,49 +145,42 @@ public class ModelTrainer {
         return m;
     }
 
-    private void round(RunSpec run, RunModel m) {
-        String runId = run.runId();
+    private void round(String runId, RunModel m) {
         try {
-            TransitionStore.Snapshot data = null;
-            long envSteps = 0;
-            for (Domain d : run.trainingDomains()) {
-                Optional<TransitionStore> s = stores.find(runId, d);
-                if (s.isPresent()) {
-                    TransitionStore.Snapshot snap = s.get().snapshot();
-                    data = data == null ? snap : data.concat(snap);
-                    envSteps += s.get().added();
-                }
-            }
-            if (data == null || data.size() < 2) {
+            Optional<RunSettings> current = runs.settings(runId);
+            if (current.isEmpty()) {
                 return;
             }
+            RunSettings settings = current.get();
+            RoundData data = new RoundData(transitions(runId, Domain.SIM), transitions(runId, Domain.REAL));
+            long envSteps = 0;
+            for (Domain d : settings.ensembleDomains()) {
+                envSteps += stores.find(runId, d).map(TransitionStore::added).orElse(0L);
+            }
+            long version = m.version.get() + 1;
             Timer.Sample timing = Timer.start(registry);
-            DynamicsModel.TrainingReport report = m.model.train(data.obs(), data.act(), data.rew(), data.nextObs(), data.size());
+            RoundReport report = m.rounds.train(version, data, settings);
             timing.stop(Timer.builder("sim2real.model.training").tag("run", runId)
                     .description("Time to train the run's dynamics model").register(registry));
             // The new version is shown only once its checkpoint is on disk, so what a client sees survives a kill.
-            long version = m.version.get() + 1;
-            m.model.save(checkpointOf(runId), version);
-            m.elites = report.elites();
-            m.trainNll = report.trainNll();
-            double eliteMse = report.eliteHoldoutMse();
-            m.holdoutMse = eliteMse;
+            m.rounds.save(checkpointDir(runId), version);
+            m.elites = report.ensemble().elites();
+            m.trainNll = report.ensemble().trainNll();
+            m.holdoutMse = report.ensemble().eliteHoldoutMse();
             m.version.set(version);
             LOG.infof("run %s: model v%d trained on %d transitions in %d epochs (%.1f s), hold-out MSE %.4f, elites %s",
-                    runId, version, data.size(), report.epochs(), report.seconds(), eliteMse,
-                    java.util.Arrays.toString(report.elites()));
+                    runId, version, report.rows(), report.ensemble().epochs(), report.ensemble().seconds(),
+                    m.holdoutMse, java.util.Arrays.toString(report.ensemble().elites()));
 
-            SplittableRandom random = new SplittableRandom(runId.hashCode() * 31L + version);
-            Domain startDomain = run.trainingDomains().contains(Domain.SIM) ? Domain.SIM : Domain.REAL;
-            double[][] starts = stores.find(runId, startDomain).orElseThrow().sampleObservations(config.rolloutsPerRound(), random);
             int length = RolloutSchedule.parse(config.rolloutSchedule()).length(envSteps);
             long t0 = System.nanoTime();
             Optional<ActorRunner> policy = policies.latest(runId).map(ActorRunner::new);
-            long made = Rollouts.generate(m.model, false, spec, starts, length, runId, version, startDomain, config.rolloutBatchSize(),
-                    random, policy, batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
+            long made = m.rounds.rollouts(version, data, settings, policy, length, config.rolloutBatchSize(),
+                    batch -> rollouts.sendAndAwait(Record.of(runId, batch)));
             Counter.builder("sim2real.model.rollouts").tag("run", runId)
                     .description("Model transitions published as rollouts").register(registry).increment(made);
-            LOG.infof("run %s: published %d rollout transitions (length %d, %s) in %.1f s", runId, made, length,
+            LOG.infof("run %s: published %d of %d rollout transitions (length %d, %s) in %.1f s", runId, made,
+                    settings.whole(RunParameter.ROLLOUTS_PER_ROUND) * length, length,
                     policy.map(p -> "policy v" + p.version()).orElse("random actions"), (System.nanoTime() - t0) / 1e9);
         } catch (NonFiniteException e) {
             LOG.errorf("run %s: training stopped, %s", runId, e.getMessage());
@@ -201,14 +195,21 @@ public class ModelTrainer {
         }
     }
 
+    private Transitions transitions(String runId, Domain d) {
+        return stores.find(runId, d).map(s -> {
+            TransitionStore.Snapshot snap = s.snapshot();
+            return new Transitions(snap.obs(), snap.act(), snap.rew(), snap.nextObs());
+        }).orElse(RoundData.none());
+    }
+
     public Optional<ModelStatus> status(String runId) {
         RunModel m = models.get(runId);
         return m == null ? Optional.empty() : Optional.of(new ModelStatus(runId, m.version.get(), m.training,
                 m.holdoutMse, m.trainNll, m.elites.clone()));
     }
 
-    private Path checkpointOf(String runId) {
-        return Path.of(config.checkpointDir(), runId, "dynamics.ckpt");
+    private Path checkpointDir(String runId) {
+        return Path.of(config.checkpointDir(), runId);
     }
 
     private static boolean contains(int[] values, int v) {
