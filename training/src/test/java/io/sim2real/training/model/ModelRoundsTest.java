@@ -188,6 +188,15 @@ class ModelRoundsTest {
     }
 
     @Test
+    void shouldStopADivergingLatentRound() throws Exception {
+        // Every departure of the encoders from the identity weighted a million times: the loss leaves its start at once.
+        RunSettings s = latent(RunSpec.Method.GAP_ONLY, Map.of("divergenceFactor", 1.0, "lambdaCorr", 1e6, "lambdaAe", 1e6));
+        ModelRounds rounds = ModelRounds.of(s, SMALL, TOY).orElseThrow();
+        var e = assertThrows(io.sim2real.nn.NonFiniteException.class, () -> rounds.train(1, BOTH, s));
+        assertTrue(e.getMessage().contains("diverged"), e.getMessage());
+    }
+
+    @Test
     void shouldRestoreASavedModelThatPredictsAsTheOriginal(@TempDir Path dir) throws Exception {
         for (RunSettings s : List.of(mbpo("run", 3, List.of(Domain.SIM)), latent(RunSpec.Method.LATENT_SIM_INIT, Map.of()))) {
             ModelRounds rounds = ModelRounds.of(s, SMALL, TOY).orElseThrow();
