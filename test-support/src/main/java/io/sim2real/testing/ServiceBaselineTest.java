@@ -15,6 +15,7 @@ import io.sim2real.contracts.messages.RunSpec;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -120,6 +121,52 @@ public abstract class ServiceBaselineTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId + "/status").then()
                 .statusCode(200).body("effective.parameters.updatesPerStep", equalTo(3.0f))
                 .body("refused", org.hamcrest.Matchers.nullValue()));
+        // The catalogue a client builds RunSpecs from.
+        given().get("/api/v1/run-parameters").then().statusCode(200)
+                .body("find { it.name == 'realRatio' }.type", equalTo("share"))
+                .body("find { it.name == 'realRatio' }.defaults.mbpo", org.hamcrest.Matchers.notNullValue())
+                .body("find { it.name == 'jointSteps' }.defaults.mbpo", org.hamcrest.Matchers.nullValue());
+    }
+
+    /**
+     * RunSpecs as the build before run settings wrote them on {@code sim2real.runs} (bin/ scripts, train-sweep, tests;
+     * upgrades/runs-before-run-settings.jsonl), replayed onto the topic: each is taken as it is, converted (a parameter
+     * that never applied to its run dropped, said by /status), or refused with the field named, never dropped silently.
+     */
+    @Test
+    void shouldTakeConvertOrReportEachRunDefinitionAnEarlierBuildWrote() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        List<String[]> cases = new java.util.ArrayList<>();
+        try (var in = ServiceBaselineTest.class.getResourceAsStream("/upgrades/runs-before-run-settings.jsonl")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                var node = io.sim2real.contracts.json.MessageCodec.MAPPER.readTree(line);
+                String runId = node.get("record").get("runId").asText().replace("UPGRADE", "upgrade-" + suffix);
+                String record = node.get("record").toString().replaceAll("UPGRADE-[a-z-]+", runId);
+                companion.produceStrings().fromRecords(new ProducerRecord<>(Topics.RUNS, runId, record)).awaitCompletion();
+                cases.add(new String[] {runId, node.get("expect").asText()});
+            }
+        }
+        for (String[] c : cases) {
+            String runId = c[0];
+            String expect = c[1];
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var status = given().get("/api/v1/runs/" + runId + "/status").then().statusCode(200);
+                if (expect.equals("taken")) {
+                    status.body("refused", org.hamcrest.Matchers.nullValue()).body("conversions", org.hamcrest.Matchers.empty())
+                            .body("effective.runId", equalTo(runId));
+                } else if (expect.equals("converted")) {
+                    status.body("refused", org.hamcrest.Matchers.nullValue())
+                            .body("conversions[0]", containsString("dropped: field 'parameters."));
+                } else {
+                    status.body("effective", org.hamcrest.Matchers.nullValue())
+                            .body("refused", containsString(expect.substring("refused:".length())));
+                    given().get("/api/v1/runs/" + runId).then().statusCode(422);
+                }
+            });
+        }
     }
 
     /**
@@ -210,7 +257,7 @@ public abstract class ServiceBaselineTest {
         paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(verb ->
                 documented.add(verb.toUpperCase(java.util.Locale.ROOT) + " " + RestEndpoints.normalise(p.getKey()))));
         java.util.Set<String> declared = RestEndpoints.declared(java.nio.file.Path.of("target", "classes"),
-                "io.sim2real.service.runs.RunResource");
+                "io.sim2real.service.runs.RunResource", "io.sim2real.service.runs.RunParameterResource");
         assertTrue(declared.contains("POST /api/v1/runs"), "the shared run resource is found: " + declared);
         java.util.Set<String> missing = new java.util.TreeSet<>(declared);
         missing.removeAll(documented);
