@@ -28,4 +28,16 @@ class LearnerRulesTest {
         assertEquals(256, MixedBatch.environmentRows(256, 0.0, false));
         assertEquals(256, MixedBatch.environmentRows(256, 1.0, true));
     }
+
+    @Test
+    void shouldPublishALockstepRunsSnapshotOnlyOnceCaughtUpAndAnAsyncOnesAlsoWhileBehind() {
+        SnapshotRule rule = new SnapshotRule(200, 30);
+        assertEquals(SnapshotRule.Due.NOTHING, rule.after(true, 400, 100, 20, 0, 0, -1), "lockstep, behind");
+        assertEquals(SnapshotRule.Due.SNAPSHOT, rule.after(false, 400, 100, 20, 0, 0, -1), "async, 400 steps since the last");
+        assertEquals(SnapshotRule.Due.CHECKPOINT, rule.after(true, 400, 100, 30, 0, 0, -1), "30 updates since none");
+        assertEquals(SnapshotRule.Due.NOTHING, rule.after(true, 400, 100, 50, 0, 0, 30));
+        assertEquals(SnapshotRule.Due.SNAPSHOT, rule.after(true, 400, 0, 201, 0, 0, 180), "caught up");
+        assertEquals(SnapshotRule.Due.NOTHING, rule.after(true, 400, 0, 201, 400, 201, 201), "nothing new since v1");
+        assertEquals(SnapshotRule.Due.NOTHING, new SnapshotRule(200, 0).after(true, 400, 5, 500, 0, 0, -1), "no checkpoints");
+    }
 }
