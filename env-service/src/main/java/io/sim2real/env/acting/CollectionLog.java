@@ -1,5 +1,6 @@
 package io.sim2real.env.acting;
 
+import io.sim2real.training.acting.PhysicsSchedule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sim2real.contracts.Topics;

@@ -1,5 +1,6 @@
 package io.sim2real.env.acting;
 
+import io.sim2real.training.acting.CollectionBudget;
 import io.quarkus.runtime.StartupEvent;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;

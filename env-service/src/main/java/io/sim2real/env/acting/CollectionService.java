@@ -1,5 +1,12 @@
 package io.sim2real.env.acting;
 
+import io.sim2real.training.acting.BehaviourPolicies;
+import io.sim2real.training.acting.BehaviourPolicy;
+import io.sim2real.training.acting.CollectionBudget;
+import io.sim2real.training.acting.PhysicsSchedule;
+import io.sim2real.training.acting.RandomPolicy;
+import io.sim2real.training.acting.SnapshotPolicy;
+import io.sim2real.training.acting.TransitionCollector;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

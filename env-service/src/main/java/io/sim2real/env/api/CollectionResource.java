@@ -33,7 +33,7 @@ public class CollectionResource {
     /**
      * What to collect; everything but runId has a default. A real-domain collection of a defined run that names no
      * physics, or exactly the run's base factors, emulates the run's real domain: its physics follow
-     * {@code realDomain.schedule} ({@link io.sim2real.env.acting.PhysicsSchedule}). For a defined run, envSteps and
+     * {@code realDomain.schedule} ({@link io.sim2real.training.acting.PhysicsSchedule}). For a defined run, envSteps and
      * seed default to the run's, and a request that contradicts its definition is refused ({@link RunCollectionRules}).
      */
     public record CollectionRequest(String runId, String domain, Map<String, Double> physics, Boolean moveAttachments,

@@ -1,13 +1,13 @@
 package io.sim2real.env.dataset;
 
+import io.sim2real.training.acting.BehaviourPolicies;
+import io.sim2real.training.acting.BehaviourPolicy;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.datasets.Dataset;
 import io.sim2real.datasets.DatasetException;
 import io.sim2real.datasets.DatasetHeader;
-import io.sim2real.env.acting.BehaviourPolicies;
-import io.sim2real.env.acting.BehaviourPolicy;
 import io.sim2real.env.acting.TransitionPublisher;
 import io.sim2real.env.api.DomainRequest;
 import io.sim2real.physics.halfcheetah.DomainPhysics;

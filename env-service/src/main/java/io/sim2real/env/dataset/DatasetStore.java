@@ -1,5 +1,7 @@
 package io.sim2real.env.dataset;
 
+import io.sim2real.training.acting.BehaviourPolicy;
+import io.sim2real.training.acting.TransitionCollector;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.datasets.Dataset;
@@ -8,8 +10,6 @@ import io.sim2real.datasets.DatasetHeader;
 import io.sim2real.datasets.DatasetReader;
 import io.sim2real.datasets.DatasetWriter;
 import io.sim2real.datasets.JsonLinesImporter;
-import io.sim2real.env.acting.BehaviourPolicy;
-import io.sim2real.env.acting.TransitionCollector;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.sim2real.env.evaluation;
 
+import io.sim2real.training.acting.BehaviourPolicies;
+import io.sim2real.training.acting.BehaviourPolicy;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.EvaluationResult;
-import io.sim2real.env.acting.BehaviourPolicies;
-import io.sim2real.env.acting.BehaviourPolicy;
 import io.sim2real.env.api.DomainRequest;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.api.BadRequestException;

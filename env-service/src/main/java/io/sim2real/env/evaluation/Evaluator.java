@@ -1,9 +1,9 @@
 package io.sim2real.env.evaluation;
 
+import io.sim2real.training.acting.BehaviourPolicy;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.EvaluationResult;
-import io.sim2real.env.acting.BehaviourPolicy;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;

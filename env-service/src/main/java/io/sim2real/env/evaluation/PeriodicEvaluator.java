@@ -1,9 +1,9 @@
 package io.sim2real.env.evaluation;
 
+import io.sim2real.training.acting.SnapshotPolicy;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.contracts.messages.RunSpec;
-import io.sim2real.env.acting.SnapshotPolicy;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.runs.RunRegistry;
 import jakarta.annotation.PreDestroy;

@@ -1,4 +1,4 @@
-package io.sim2real.env.acting;
+package io.sim2real.training.acting;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

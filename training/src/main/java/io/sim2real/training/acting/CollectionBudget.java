@@ -1,4 +1,4 @@
-package io.sim2real.env.acting;
+package io.sim2real.training.acting;
 
 /**
  * The env-step arithmetic of one collection, apart from the envs and Kafka. A collection accounts for exactly

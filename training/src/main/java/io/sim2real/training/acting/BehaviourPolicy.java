@@ -1,4 +1,4 @@
-package io.sim2real.env.acting;
+package io.sim2real.training.acting;
 
 /**
  * Chooses actions for a batch of environments. Implementations: {@link RandomPolicy}, {@link ScriptedPolicy};

@@ -1,4 +1,4 @@
-package io.sim2real.env.acting;
+package io.sim2real.training.acting;
 
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.SchemaVersion;
