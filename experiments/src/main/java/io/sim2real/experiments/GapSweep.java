@@ -9,10 +9,10 @@ import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.GapMeasurement;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.experiments.client.RunClient;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Table;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,17 +77,18 @@ public final class GapSweep {
         String token = args.text("token", System.getenv().getOrDefault("SIM2REAL_API_TOKEN", ""));
         Path outDir = Path.of(args.text("out", "reports/sweep-" + name));
         List<Cell> cells = cells(name, kinds, factors, seeds);
-        EnvServiceClient rest = new EnvServiceClient(envUrl, token);
+        RunClient rest = new RunClient(envUrl, token);
 
         switch (action) {
             case "stop" -> {
                 for (Cell c : cells) {
-                    rest.send("DELETE", "/api/v1/runs/" + c.runId(), null);
+                    rest.delete(c.runId());
                 }
                 out.printf("stopped sweep %s: %d runs deleted from sim2real.runs%n", name, cells.size());
                 return null;
             }
             case "start", "resume" -> {
+                cells.forEach(c -> RunClient.check(spec(c, steps, 0))); // every cell's RunSpec, before the first is sent
                 Map<String, Map<GapMeasurement.Metric, GapMeasurement>> known = action.equals("resume")
                         ? readGap(bootstrap, cells, Duration.ofSeconds(5)) : Map.of();
                 int submitted = 0;
@@ -134,15 +135,19 @@ public final class GapSweep {
         return text;
     }
 
-    private static void submit(EnvServiceClient rest, Cell c, int steps, int envs, String policy) throws Exception {
-        RunSpec spec = new RunSpec(SchemaVersion.CURRENT, c.runId(), RunSpec.Method.GAP_ONLY, RunSpec.Mode.ASYNC, c.seed(), steps,
+    /** The cell's gap-only run, checked and submitted, then its sim and real collections (the same seed: paired data). */
+    private static void submit(RunClient rest, Cell c, int steps, int envs, String policy) {
+        rest.submit(spec(c, steps, System.currentTimeMillis()));
+        rest.collect(new RunClient.CollectionRequest(c.runId(), "sim", null, null, policy, (long) steps, envs, null, c.seed()));
+        rest.collect(new RunClient.CollectionRequest(c.runId(), "real", Map.of(c.kind(), c.factor()), null, policy,
+                (long) steps, envs, null, c.seed()));
+    }
+
+    /** A cell's RunSpec: gap-only, asynchronous, the cell's seed, {@code steps} a domain, its real physics. */
+    static RunSpec spec(Cell c, int steps, long createdAtMs) {
+        return new RunSpec(SchemaVersion.CURRENT, c.runId(), RunSpec.Method.GAP_ONLY, RunSpec.Mode.ASYNC, c.seed(), steps,
                 new RunSpec.DomainSpec(c.kind() + "-" + c.factor(), Map.of(c.kind(), c.factor())),
-                List.of(Domain.SIM, Domain.REAL), Map.of(), System.currentTimeMillis());
-        rest.send("POST", "/api/v1/runs", new String(Codecs.RUN_SPEC.encode(spec), StandardCharsets.UTF_8));
-        String common = String.format(Locale.ROOT, "\"runId\":\"%s\",\"policy\":\"%s\",\"envSteps\":%d,\"numEnvs\":%d,\"seed\":%d",
-                c.runId(), policy, steps, envs, c.seed());
-        rest.send("POST", "/api/v1/collections", "{" + common + ",\"domain\":\"sim\"}");
-        rest.send("POST", "/api/v1/collections", "{" + common + ",\"domain\":\"real\",\"physics\":{\"" + c.kind() + "\":" + c.factor() + "}}");
+                List.of(Domain.SIM, Domain.REAL), Map.of(), createdAtMs);
     }
 
     /** Waits until every cell has all its gap metrics, printing a progress line with an estimate of the time left. */

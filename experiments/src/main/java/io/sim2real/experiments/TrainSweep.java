@@ -1,8 +1,6 @@
 package io.sim2real.experiments;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.PerturbationKind;
@@ -13,12 +11,13 @@ import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.contracts.messages.GapMeasurement;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.validation.InvalidRecordException;
+import io.sim2real.experiments.client.RunClient;
 import io.sim2real.experiments.report.LineChart;
+import io.sim2real.methods.MethodTraits;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Stats;
 import io.sim2real.experiments.report.Table;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,17 +46,16 @@ public final class TrainSweep {
             "seeds", "steps", "real-steps", "real-policy", "real-dataset", "initial-steps", "updates-per-step", "episodes",
             "timeout-minutes", "token", "out", "parameters");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Methods that train on the real domain's data as well as sim's. */
-    static final Set<RunSpec.Method> USES_REAL = Set.of(RunSpec.Method.MBPO_MIXED, RunSpec.Method.LATENT_SIM_INIT,
-            RunSpec.Method.LATENT_REAL_INIT, RunSpec.Method.LATENT_RANDOM_INIT);
-
     /** One cell and its run. */
     public record Cell(String runId, RunSpec.Method method, String kind, double factor, long seed) {
 
         List<Domain> trainingDomains() {
-            return USES_REAL.contains(method) ? List.of(Domain.SIM, Domain.REAL) : List.of(Domain.SIM);
+            return usesReal() ? List.of(Domain.SIM, Domain.REAL) : List.of(Domain.SIM);
+        }
+
+        /** Whether the cell's method trains on the real domain's data as well as sim's (its {@link MethodTraits}). */
+        boolean usesReal() {
+            return MethodTraits.of(method).usesRealData();
         }
     }
 
@@ -114,22 +112,24 @@ public final class TrainSweep {
         String token = args.text("token", System.getenv().getOrDefault("SIM2REAL_API_TOKEN", ""));
         Path outDir = Path.of(args.text("out", "reports/train-sweep-" + name));
         List<Cell> cells = cells(name, methods, kinds, factors, seeds);
-        EnvServiceClient env = new EnvServiceClient(args.text("env-url", "http://127.0.0.1:8081"), token);
+        RunClient env = new RunClient(GapSweep.url(args.text("env-url", "http://127.0.0.1:8081")), token);
         if (settings.realDataset() != null) {
-            int transitions = datasetTransitions(JSON.readTree(env.send("GET", "/api/v1/datasets", null)),
-                    settings.realDataset(), cells);
+            int transitions = datasetTransitions(env.datasets(), settings.realDataset(), cells);
             settings = settings.withRealSteps(transitions);
         }
 
         switch (action) {
             case "stop" -> {
                 for (Cell c : cells) {
-                    env.send("DELETE", "/api/v1/runs/" + c.runId(), null);
+                    env.delete(c.runId());
                 }
                 out.printf("stopped sweep %s: %d runs deleted from sim2real.runs (their collections are cancelled)%n", name, cells.size());
                 return null;
             }
             case "start", "resume" -> {
+                for (Cell c : cells) {
+                    RunClient.check(spec(c, settings, 0)); // every cell's RunSpec, before the first is sent
+                }
                 Map<String, String> states = simCollectionStates(env, cells);
                 int submitted = 0;
                 for (Cell c : cells) {
@@ -198,7 +198,7 @@ public final class TrainSweep {
         Map<String, Double> physics = new java.util.TreeMap<>();
         header.path("physics").fields().forEachRemaining(f -> physics.put(f.getKey(), f.getValue().asDouble()));
         for (Cell c : cells) {
-            if (USES_REAL.contains(c.method()) && !physics.equals(Map.of(c.kind(), c.factor()))) {
+            if (c.usesReal() && !physics.equals(Map.of(c.kind(), c.factor()))) {
                 throw new IllegalArgumentException("dataset '" + name + "' was collected under " + physics + ", but cell "
                         + c.runId() + " trains on {" + c.kind() + "=" + c.factor() + "}");
             }
@@ -206,44 +206,44 @@ public final class TrainSweep {
         return header.path("transitions").asInt();
     }
 
-    private static void submit(EnvServiceClient env, Cell c, Settings s) throws Exception {
+    /** A cell's lockstep RunSpec: its method, seed and real physics, the sweep's budget and parameters. */
+    static RunSpec spec(Cell c, Settings s, long createdAtMs) {
         Map<String, Double> parameters = new LinkedHashMap<>();
         parameters.put("updatesPerStep", s.updatesPerStep());
         parameters.put("initialRandomSteps", (double) s.initialSteps());
         parameters.putAll(s.parameters());
-        RunSpec spec = new RunSpec(SchemaVersion.CURRENT, c.runId(), c.method(), RunSpec.Mode.LOCKSTEP, c.seed(),
-                runEnvSteps(c, s),
+        return new RunSpec(SchemaVersion.CURRENT, c.runId(), c.method(), RunSpec.Mode.LOCKSTEP, c.seed(), runEnvSteps(c, s),
                 new RunSpec.DomainSpec(c.kind() + "-" + c.factor(), Map.of(c.kind(), c.factor())), c.trainingDomains(),
-                parameters, System.currentTimeMillis());
-        env.send("POST", "/api/v1/runs", new String(Codecs.RUN_SPEC.encode(spec), StandardCharsets.UTF_8));
+                parameters, createdAtMs);
+    }
+
+    private static void submit(RunClient env, Cell c, Settings s) {
+        env.submit(spec(c, s, System.currentTimeMillis()));
         // Collections run one after another: the real data first, so the run's models see it from their first round.
-        if (c.trainingDomains().contains(Domain.REAL) && s.realDataset() != null) {
+        if (c.usesReal() && s.realDataset() != null) {
             // A replay is published before the call returns: the data are there before the sim collection starts.
-            env.send("POST", "/api/v1/datasets/" + s.realDataset() + "/replay", "{\"runId\":\"" + c.runId() + "\",\"batchSize\":500}");
-        } else if (c.trainingDomains().contains(Domain.REAL) && s.realSteps() > 0) {
-            env.send("POST", "/api/v1/collections", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"domain\":\"real\","
-                            + "\"physics\":{\"%s\":%s},\"policy\":\"%s\",\"envSteps\":%d,\"numEnvs\":10,\"seed\":%d}",
-                    c.runId(), c.kind(), c.factor(), s.realPolicy(), s.realSteps(), c.seed() + 1000));
+            env.replay(s.realDataset(), c.runId(), 500);
+        } else if (c.usesReal() && s.realSteps() > 0) {
+            env.collect(new RunClient.CollectionRequest(c.runId(), "real", Map.of(c.kind(), c.factor()), null,
+                    s.realPolicy(), (long) s.realSteps(), 10, null, c.seed() + 1000));
         }
-        env.send("POST", "/api/v1/collections", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"domain\":\"sim\","
-                + "\"policy\":\"snapshot\",\"envSteps\":%d,\"numEnvs\":1,\"seed\":%d}", c.runId(), s.steps(), c.seed()));
+        env.collect(new RunClient.CollectionRequest(c.runId(), "sim", null, null, "snapshot", (long) s.steps(), 1, null, c.seed()));
     }
 
     /** The state of each cell's newest sim collection on env-service (absent: none). */
-    private static Map<String, String> simCollectionStates(EnvServiceClient env, List<Cell> cells) throws Exception {
-        return simCollections(env, cells).entrySet().stream()
-                .collect(HashMap::new, (m, e) -> m.put(e.getKey(), String.valueOf(e.getValue().get("state"))), HashMap::putAll);
+    private static Map<String, String> simCollectionStates(RunClient env, List<Cell> cells) {
+        Map<String, String> out = new HashMap<>();
+        simCollections(env, cells).forEach((run, c) -> out.put(run, c.state()));
+        return out;
     }
 
-    private static Map<String, Map<String, Object>> simCollections(EnvServiceClient env, List<Cell> cells) throws Exception {
+    private static Map<String, RunClient.Collection> simCollections(RunClient env, List<Cell> cells) {
         Set<String> runs = new HashSet<>();
         cells.forEach(c -> runs.add(c.runId()));
-        List<Map<String, Object>> all = JSON.readValue(env.send("GET", "/api/v1/collections", null),
-                new TypeReference<>() { });
-        Map<String, Map<String, Object>> out = new HashMap<>();
-        for (Map<String, Object> c : all) {
-            if (runs.contains(String.valueOf(c.get("runId"))) && "sim".equals(c.get("domain"))) {
-                out.put(String.valueOf(c.get("runId")), c); // listed oldest first: the newest wins
+        Map<String, RunClient.Collection> out = new HashMap<>();
+        for (RunClient.Collection c : env.collections()) {
+            if (runs.contains(c.runId()) && "sim".equals(c.domain())) {
+                out.put(c.runId(), c); // listed oldest first: the newest wins
             }
         }
         return out;
@@ -253,7 +253,7 @@ public final class TrainSweep {
      * Until every cell has a final evaluation: prints the sim steps taken over all cells (a bar, the time left),
      * and asks env-service to evaluate each cell's policy once its sim collection is done.
      */
-    private static void follow(EnvServiceClient env, String bootstrap, List<Cell> cells, Settings s, Duration timeout,
+    private static void follow(RunClient env, String bootstrap, List<Cell> cells, Settings s, Duration timeout,
                                PrintStream out) throws Exception {
         long start = System.nanoTime();
         Set<String> evaluated = new HashSet<>();
@@ -267,29 +267,28 @@ public final class TrainSweep {
         String lastLine = "";
         String latest = "";
         for (int poll = 0; evaluated.size() < cells.size(); poll++) {
-            Map<String, Map<String, Object>> collections = simCollections(env, cells);
+            Map<String, RunClient.Collection> collections = simCollections(env, cells);
             long steps = 0;
             Cell collecting = null;
             for (Cell c : cells) {
-                Map<String, Object> col = collections.get(c.runId());
+                RunClient.Collection col = collections.get(c.runId());
                 if (col == null) {
                     continue;
                 }
-                steps += ((Number) col.get("stepsTaken")).longValue();
-                String state = String.valueOf(col.get("state"));
+                steps += col.stepsTaken() == null ? 0 : col.stepsTaken();
+                String state = String.valueOf(col.state());
                 if (state.equals("RUNNING") || state.startsWith("WAITING")) {
                     collecting = c;
                 }
                 if ((state.equals("FAILED") || state.equals("CANCELLED")) && evaluated.add(c.runId())) {
-                    out.printf("cell %s: sim collection %s: %s (resume re-submits it)%n", c.runId(), state, col.get("error"));
+                    out.printf("cell %s: sim collection %s: %s (resume re-submits it)%n", c.runId(), state, col.error());
                 } else if (state.equals("DONE") && !evaluated.contains(c.runId())
                         // A step whose physics went unstable is never published: after 5 minutes the newest policy will do.
                         && (trainedOnEverything(env, c, s) || System.nanoTime() - doneSince.computeIfAbsent(c.runId(),
                         k -> System.nanoTime()) > Duration.ofMinutes(5).toNanos())) {
                     evaluated.add(c.runId());
-                    env.send("POST", "/api/v1/evaluations", String.format(Locale.ROOT, "{\"runId\":\"%s\",\"policy\":\"snapshot\","
-                                    + "\"realPhysics\":{\"%s\":%s},\"episodes\":%d,\"seed\":%d,\"envStep\":%d}", c.runId(), c.kind(),
-                            c.factor(), s.episodes(), 77_000 + c.seed(), finalMark(s)));
+                    env.evaluate(new RunClient.EvaluationRequest(c.runId(), "snapshot", Map.of(c.kind(), c.factor()),
+                            s.episodes(), 77_000 + c.seed(), finalMark(s)));
                     out.printf("cell %s: trained; final policy evaluated%n", c.runId());
                 }
             }
@@ -315,21 +314,15 @@ public final class TrainSweep {
 
     /** A run's transitions in its training domains: what its final policy must have trained on. */
     static long runEnvSteps(Cell c, Settings s) {
-        return s.steps() + (c.trainingDomains().contains(Domain.REAL) ? (long) s.realSteps() : 0L);
+        return s.steps() + (c.usesReal() ? (long) s.realSteps() : 0L);
     }
 
     /**
      * Whether env-service holds a policy of the run trained on all its transitions: the learner publishes the last
      * one after the collection has ended, once it has paid the last chunk's updates.
      */
-    private static boolean trainedOnEverything(EnvServiceClient env, Cell c, Settings s) {
-        try {
-            Map<String, Object> p = JSON.readValue(env.send("GET", "/api/v1/policies/" + c.runId(), null),
-                    new TypeReference<>() { });
-            return ((Number) p.get("envStep")).longValue() >= runEnvSteps(c, s);
-        } catch (Exception e) {
-            return false; // no policy yet
-        }
+    private static boolean trainedOnEverything(RunClient env, Cell c, Settings s) {
+        return env.policy(c.runId()).map(p -> p.path("envStep").asLong(-1) >= runEnvSteps(c, s)).orElse(false);
     }
 
     /** The envStep the sweep's final evaluations carry, to tell them from the periodic ones. */
@@ -490,10 +483,12 @@ public final class TrainSweep {
         report.configuration("command", "bin/sim2real train-sweep " + String.join(" ", argv))
                 .configuration("cells", finished + " of " + cells.size() + " trained and evaluated at the end")
                 .configuration("budget", s.steps() + " sim steps per run in lockstep (" + s.initialSteps() + " random first), G = "
-                        + s.updatesPerStep() + "; " + s.realSteps() + " real steps (" + s.realSource() + ") for " + USES_REAL.stream().map(RunSpec.Method::wireName).sorted().toList())
+                        + s.updatesPerStep() + "; " + s.realSteps() + " real steps (" + s.realSource() + ") for " + java.util.Arrays.stream(RunSpec.Method.values())
+                        .filter(m -> MethodTraits.of(m).usesRealData() && MethodTraits.of(m).trainsPolicy())
+                        .map(RunSpec.Method::wireName).sorted().toList())
                 .configuration("evaluation", s.episodes() + " deterministic episodes in sim and in the cell's real domain")
-                .configuration("services", "models and SAC as configured in model-service and policy-service (sim2real.model.*, sim2real.policy.*)"
-                        + (s.parameters().isEmpty() ? "" : ", with the runs' parameters " + s.parameters()));
+                .configuration("services", "models and SAC with the runs' effective parameters (the services' defaults"
+                        + " where the sweep gives none)" + (s.parameters().isEmpty() ? "" : "; given: " + s.parameters()));
         report.table("returns", headline, "Combined = mean of the sim and real returns. A cell without its final "
                 + "evaluation shows the newest periodic one (see the cells table).");
         report.table("cells", all, "Newest evaluations of each run, read from sim2real.evaluations.");
