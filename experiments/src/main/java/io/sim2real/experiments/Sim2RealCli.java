@@ -1,5 +1,6 @@
 package io.sim2real.experiments;
 
+import io.sim2real.experiments.client.ServiceException;
 import io.sim2real.experiments.report.Ansi;
 import java.io.PrintStream;
 
@@ -59,6 +60,23 @@ public final class Sim2RealCli {
               dataset     an offline dataset (.s2rds, docs/DATASETS.md) collected in-process by a behaviour policy
                           --physics thigh_length=2.0 --domain real|sim --behaviour random|gait|noisy-gait|policy:FILE
                           --steps 5000 --envs 8 --seed 1 --out FILE.s2rds
+              run         a run on the running services (through the one typed client, never JSON by hand):
+                          run submit: the RunSpec built from options, checked as the services will (a bad field is
+                          refused naming it, exit 2, nothing sent), submitted; prints the effective RunSpec
+                          --run-id RUN --method mbpo|sac|mbpo-sim-only|mbpo-mixed|latent-*|gap-only --mode async|lockstep
+                          --seed 1 --env-steps N --real-physics gravity=1.5 --real-name NAME --training-domains sim,real
+                          --parameters updatesPerStep=10,trainEvery=1000,... (RunSpec parameters, docs/CONTRACTS.md)
+                          --out FILE (the effective RunSpec as JSON) --await URL,URL (wait until these services hold
+                          the run) --await-seconds 60; run status --run-id RUN; run delete --run-id RUN;
+                          run evaluate --run-id RUN --policy snapshot|scripted|random --real-physics gravity=1.5
+                          --episodes 5 --seed 0 --env-step N: env-service evaluates in sim and real, prints its answer;
+                          every action: --env-url http://127.0.0.1:8081 --token TOKEN (or SIM2REAL_API_TOKEN)
+              collect     start a collection of a defined run on env-service; prints its id. Left out, envSteps and
+                          seed are the run's, a real collection's physics the run's real domain
+                          --run-id RUN --domain sim|real --physics gravity=1.5 --policy random|scripted|snapshot
+                          --env-steps N --envs 4 --batch-size 250 --seed N --env-url URL --token TOKEN
+                          or --dataset NAME [--policy snapshot --policy-run-id RUN]: env-service generates a dataset
+                          (no run) with that behaviour, and the command prints its header
               publish-policy  a saved policy (train's policy.json or policies/step-N.json) on sim2real.policies
                           as a run's newest policy, for env-service's evaluations and datasets
                           --file FILE --run-id RUN --bootstrap 127.0.0.1:9092
@@ -77,8 +95,9 @@ public final class Sim2RealCli {
 
     /**
      * Runs one command. Exit codes: 0 done; 2 bad input (an unknown command or option, a value out of its range:
-     * one line on {@code err} naming the option and what it accepts, checked before any work); 1 a failure while
-     * working (the error and its stack trace on {@code err}).
+     * one line on {@code err} naming the option and what it accepts, checked before any work; or a service's refusal,
+     * 4xx, with its message on one line); 1 a failure while working (the error and its stack trace on {@code err}; a
+     * service that failed or could not be reached: one line).
      */
     static int run(String[] args, PrintStream out, PrintStream err, Ansi ansi) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
@@ -98,6 +117,8 @@ public final class Sim2RealCli {
                 case "sweep" -> GapSweep.run(rest, out);
                 case "train-sweep" -> TrainSweep.run(rest, out);
                 case "publish-policy" -> PublishPolicy.run(rest, out);
+                case "run" -> RunCommand.run(rest, out);
+                case "collect" -> CollectCommand.run(rest, out);
                 case "dataset" -> DatasetCommand.run(rest, out);
                 case "evaluate" -> EvaluateCommand.run(rest, out);
                 default -> {
@@ -107,6 +128,10 @@ public final class Sim2RealCli {
                 }
             }
             return 0;
+        } catch (ServiceException e) {
+            // A service's answer: a refusal (4xx) is bad input, anything else a failure; either way its message, on one line.
+            err.println("sim2real " + args[0] + ": " + oneLine(e.getMessage()));
+            return e.refused() ? 2 : 1;
         } catch (IllegalArgumentException e) {
             // Bad input: the commands read and check every option before they start work (Args), refusing with this.
             err.println("sim2real " + args[0] + ": " + oneLine(e.getMessage()) + " (sim2real " + args[0] + " --help)");

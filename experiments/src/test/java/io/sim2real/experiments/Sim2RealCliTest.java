@@ -20,7 +20,7 @@ class Sim2RealCliTest {
     void shouldListEveryOptionOfEveryCommandInTheHelp() {
         Map<String, Set<String>> commands = Map.of("gap-table", GapTable.OPTIONS, "sweep", GapSweep.OPTIONS, "train-sweep",
                 TrainSweep.OPTIONS, "train", MbpoTraining.OPTIONS, "dataset", DatasetCommand.OPTIONS, "evaluate", EvaluateCommand.OPTIONS,
-                "publish-policy", PublishPolicy.OPTIONS);
+                "publish-policy", PublishPolicy.OPTIONS, "run", RunCommand.OPTIONS, "collect", CollectCommand.OPTIONS);
         List<String> missing = new ArrayList<>();
         commands.forEach((command, options) -> {
             String block = block(command);
