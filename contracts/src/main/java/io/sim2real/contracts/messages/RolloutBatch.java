@@ -11,6 +11,11 @@ import io.sim2real.contracts.validation.InvalidRecordException;
  * {@code latent} says whether they came from the latent sim-to-real model (decoded into
  * {@code startDomain}'s observation space) or from an observation-space MBPO ensemble.
  * {@code round} numbers the model's rollout rounds, so a consumer can keep only the latest ones.
+ *
+ * @param coversEnvStep the training-domain transitions of the run the round's model was fitted to (its first
+ *                      {@code coversEnvStep}), when the round follows the run's lockstep schedule; null otherwise
+ * @param roundRows     every row of the round, over all its batches, when known before the first batch is sent (a
+ *                      lockstep round): a consumer has the whole round once it holds that many; null otherwise
  */
 public record RolloutBatch(
         int schemaVersion,
@@ -23,7 +28,15 @@ public record RolloutBatch(
         double[][] act,
         double[] rew,
         double[][] nextObs,
-        boolean[] done) implements Sim2RealMessage {
+        boolean[] done,
+        Long coversEnvStep,
+        Long roundRows) implements Sim2RealMessage {
+
+    /** A slice of a round that does not follow a lockstep schedule. */
+    public RolloutBatch(int schemaVersion, String runId, long modelVersion, long round, boolean latent, Domain startDomain,
+                        double[][] obs, double[][] act, double[] rew, double[][] nextObs, boolean[] done) {
+        this(schemaVersion, runId, modelVersion, round, latent, startDomain, obs, act, rew, nextObs, done, null, null);
+    }
 
     public int size() {
         return rew == null ? 0 : rew.length;
@@ -48,5 +61,12 @@ public record RolloutBatch(
         matrix(nextObs, n, spec.obsDim(), "nextObs");
         present(done, "done");
         length(done.length, n, "done");
+        if (coversEnvStep != null) {
+            nonNegative(coversEnvStep, "coversEnvStep");
+        }
+        if (roundRows != null && roundRows < n) {
+            throw new InvalidRecordException(InvalidRecordException.Reason.OUT_OF_RANGE, "field 'roundRows' is "
+                    + roundRows + ", fewer than this batch's " + n + " rows");
+        }
     }
 }
