@@ -5,7 +5,9 @@ import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.contracts.validation.InvalidRecordException;
 import io.sim2real.datasets.Dataset;
 import io.sim2real.datasets.DatasetException;
 import io.sim2real.datasets.DatasetReader;
@@ -13,175 +15,305 @@ import io.sim2real.experiments.report.LineChart;
 import io.sim2real.experiments.report.ReportFolder;
 import io.sim2real.experiments.report.Stats;
 import io.sim2real.experiments.report.Table;
+import io.sim2real.methods.MethodTraits;
+import io.sim2real.methods.RunDefaults;
+import io.sim2real.methods.RunParameter;
+import io.sim2real.methods.RunSeeds;
+import io.sim2real.methods.RunSettings;
 import io.sim2real.nn.ActorRunner;
-import io.sim2real.nn.EnsembleConfig;
 import io.sim2real.nn.PolicySnapshots;
 import io.sim2real.nn.Sac;
 import io.sim2real.nn.SacConfig;
-import io.sim2real.nn.latent.LatentConfig;
-import io.sim2real.nn.latent.LatentModel;
 import io.sim2real.nn.latent.Transitions;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
 import io.sim2real.replay.TransitionStore;
+import io.sim2real.training.model.ModelNetworks;
+import io.sim2real.training.model.ModelRounds;
+import io.sim2real.training.model.RoundData;
+import io.sim2real.training.model.RoundReport;
+import io.sim2real.training.model.RoundRule;
+import io.sim2real.training.policy.MixedBatch;
+import io.sim2real.training.policy.OwedUpdates;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
- * {@code sim2real train}: MBPO (or SAC alone), or a method that also trains on an offline real dataset (mbpo-mixed,
- * latent-sim-init, latent-real-init), on HalfCheetah in one process, in lockstep: every environment step is
- * followed by its G policy updates, a model round runs every {@code model-every} steps and branched rollouts of
- * length 1 (HalfCheetah's schedule) refill the model buffer. The nn core and the model rounds are the services'
- * own; this is the reproducible reference of the loop they run asynchronously over Kafka. After each round the
- * model is checked against MuJoCo from rollout start states of each domain (its rollout fidelity), which tells a
- * model that predicts badly from a method that fails for other reasons. Evaluates the deterministic policy in sim
- * (and the real physics) every
- * {@code eval-every} steps, and at the end in sim and under each perturbation (the paper's Table 1 shape); saves
+ * {@code sim2real train}: one run of a training method (sac, mbpo, mbpo-sim-only, and with an offline real dataset
+ * mbpo-mixed, latent-sim-init, latent-real-init, latent-random-init) on HalfCheetah in one process, in lockstep. The
+ * run is a RunSpec built from the options, resolved with the product's defaults exactly as the services resolve a
+ * submitted one ({@link RunSettings}) and written as {@code runspec.json}; every setting below comes from it. The loop
+ * is the services' own parts: model rounds ({@link ModelRounds}, due by {@link RoundRule}), SAC's owed updates
+ * ({@link OwedUpdates}) and mixed batches ({@link MixedBatch}). The real dataset is the run's real data from the start
+ * (its rows count towards the model's thresholds: {@code modelMinTransitions} is {@code --initial-steps} plus them,
+ * {@code latentMinTransitions} the smaller of {@code --initial-steps} and them), while SAC's owed updates count the
+ * run's own environment steps. The behaviour policy is the newest one at the start of each chunk of
+ * {@code lockstepChunk} steps after the {@code initialRandomSteps} random ones. After each round the model is checked
+ * against MuJoCo from rollout start states of each domain (its rollout fidelity), which tells a model that predicts
+ * badly from a method that fails for other reasons. Evaluates the deterministic policy in sim (and the real physics)
+ * every {@code eval-every} steps, and at the end in sim and under each perturbation (the paper's Table 1 shape); saves
  * the policy as a PolicySnapshot (JSON) that env-service and the services accept.
+ *
+ * <p>Random streams ({@link RunSeeds}): SAC's weights and noise from {@code SAC}, the batches' rows from
+ * {@code BATCHES}, the environment and its actions from {@code COLLECTION}, each round's model and rollouts as
+ * {@link ModelRounds} says; the fidelity check draws from its own stream, split from the round's rollout seed, and
+ * changes none of them.
  */
 public final class MbpoTraining {
 
     static final Set<String> OPTIONS = Set.of("method", "env-steps", "updates-per-step", "initial-steps", "model-every",
             "rollouts-per-step", "real-ratio", "eval-every", "eval-episodes", "seed", "members", "elites", "hidden",
-            "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps", "real-starts", "latent-rollouts", "train-sim-autoencoder");
-    private static final Set<String> METHODS = Set.of("mbpo", "sac", "mbpo-mixed", "latent-sim-init", "latent-real-init");
+            "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps", "real-starts", "latent-rollouts",
+            "train-sim-autoencoder");
+    /**
+     * The lockstep chunk: the behaviour policy is renewed every this many steps (as before RunSpecs defined the run;
+     * {@code --initial-steps} must be a multiple of it).
+     */
+    static final int LOCKSTEP_CHUNK = 50;
     /** Rollout start states per domain and round at which the model is checked against MuJoCo. */
     private static final int FIDELITY_STATES = 500;
+    /** The option each run parameter comes from, for messages. */
+    private static final Map<RunParameter, String> OPTION_OF = Map.ofEntries(
+            Map.entry(RunParameter.UPDATES_PER_STEP, "updates-per-step"), Map.entry(RunParameter.REAL_RATIO, "real-ratio"),
+            Map.entry(RunParameter.LEARNER_MIN_TRANSITIONS, "initial-steps"),
+            Map.entry(RunParameter.TRAIN_EVERY, "model-every"), Map.entry(RunParameter.MODEL_MIN_TRANSITIONS, "initial-steps"),
+            Map.entry(RunParameter.MAX_EPOCHS, "max-epochs"), Map.entry(RunParameter.ROLLOUTS_PER_ROUND, "rollouts-per-step"),
+            Map.entry(RunParameter.LATENT_TRAIN_EVERY, "model-every"),
+            Map.entry(RunParameter.LATENT_MIN_TRANSITIONS, "initial-steps"), Map.entry(RunParameter.JOINT_STEPS, "joint-steps"),
+            Map.entry(RunParameter.REAL_START_SHARE, "real-starts"),
+            Map.entry(RunParameter.TRAIN_SIM_AUTOENCODER, "train-sim-autoencoder"),
+            Map.entry(RunParameter.INITIAL_RANDOM_STEPS, "initial-steps"));
 
     private MbpoTraining() {
     }
 
-    public static Path run(String[] argv, PrintStream out) throws Exception {
-        Args args = new Args(argv, OPTIONS);
-        String method = args.text("method", "mbpo");
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("--method must be one of " + new java.util.TreeSet<>(METHODS) + ", got '" + method + "'");
-        }
-        boolean usesReal = !method.equals("mbpo") && !method.equals("sac");
+    /** What the options define: the run's settings, its real data, and what is not a run setting. */
+    record Definition(RunSettings settings, Dataset realDataset, ModelNetworks networks, boolean sampledLatentRollouts,
+                      int evalEvery, int evalEpisodes, List<String> kinds, List<Double> factors, Path out) {
+    }
+
+    /**
+     * The run the options define, resolved as the services resolve a submitted RunSpec.
+     *
+     * @throws IllegalArgumentException naming the option of a value that is no run
+     */
+    static Definition define(Args args) {
+        RunSpec.Method method = method(args.text("method", "mbpo"));
+        MethodTraits traits = MethodTraits.of(method);
+        boolean usesReal = traits.usesRealData();
         if (usesReal != args.has("real-dataset")) {
-            throw new IllegalArgumentException(usesReal ? "--method " + method + " needs --real-dataset FILE (a .s2rds dataset of the real domain)"
+            throw new IllegalArgumentException(usesReal ? "--method " + method.wireName()
+                    + " needs --real-dataset FILE (a .s2rds dataset of the real domain)"
                     : "--real-dataset is only for methods that train on real data (mbpo-mixed, latent-*)");
         }
-        int envSteps = args.integer("env-steps", 30000);
-        int g = args.integer("updates-per-step", 20);
-        int initial = args.integer("initial-steps", 5000);
-        int modelEvery = args.integer("model-every", 250);
-        int rolloutsPerStep = args.integer("rollouts-per-step", 400);
-        double realRatio = Double.parseDouble(args.text("real-ratio", "0.05"));
-        int evalEvery = args.integer("eval-every", 2500);
-        int evalEpisodes = args.integer("eval-episodes", 3);
-        long seed = args.integer("seed", 1);
-        int members = args.integer("members", 7);
-        int jointSteps = args.integer("joint-steps", modelEvery);
-        double realStarts = Double.parseDouble(args.text("real-starts", "0.5"));
-        // As model-service trains the latent methods: the sim encoder and decoder kept the identity (docs/RESULTS.md).
-        boolean trainSimAutoencoder = args.bool("train-sim-autoencoder", false);
+        int envSteps = args.integer("env-steps", 30000, 1, Integer.MAX_VALUE);
+        int initial = args.integer("initial-steps", 5000, 1, Integer.MAX_VALUE);
+        if (initial > envSteps) {
+            throw new IllegalArgumentException("need 1 <= --initial-steps <= --env-steps, got --initial-steps " + initial
+                    + " and --env-steps " + envSteps);
+        }
+        int modelEvery = args.integer("model-every", 250, 1, Integer.MAX_VALUE);
+        int rolloutsPerStep = args.integer("rollouts-per-step", 400, 1, Integer.MAX_VALUE);
         String latentRollouts = args.text("latent-rollouts", "sampled");
         if (!latentRollouts.equals("sampled") && !latentRollouts.equals("mean")) {
             throw new IllegalArgumentException("--latent-rollouts must be sampled or mean, got '" + latentRollouts + "'");
         }
-        EnsembleConfig ensemble = EnsembleConfig.mbpo(seed).withSize(members, args.integer("elites", Math.min(5, members)),
-                args.integers("hidden", "200,200,200,200")).withEpochs(args.integer("max-epochs", 1000));
+        // As model-service trains the latent methods: the sim encoder and decoder kept the identity (docs/RESULTS.md).
+        boolean trainSimAutoencoder = args.bool("train-sim-autoencoder", false);
+        int members = args.integer("members", 7, 1, 1000);
+        ModelNetworks networks = new ModelNetworks(members, args.integer("elites", Math.min(5, members), 1, members),
+                args.integers("hidden", "200,200,200,200"), 1, new int[] {200, 200}, 256, 1e-3);
         List<String> kinds = args.list("kinds", "gravity,torso_length,thigh_length");
         List<Double> factors = args.numbers("factors", "1.5,2.0");
         PolicyReturns.check(kinds, factors); // refused now, not after the training
-        Path outDir = Path.of(args.text("out", ReportFolder.timestamped("train-" + method)));
-        if (initial < 1 || initial > envSteps || g < 0 || modelEvery < 1 || jointSteps < 0 || !(realStarts >= 0 && realStarts <= 1)) {
-            throw new IllegalArgumentException("need 1 <= --initial-steps <= --env-steps, --updates-per-step >= 0, --model-every >= 1, "
-                    + "--joint-steps >= 0, 0 <= --real-starts <= 1");
-        }
         Dataset realDataset = usesReal ? realDataset(Path.of(args.text("real-dataset", ""))) : null;
-        DomainPhysics realPhysics = usesReal ? DomainPhysics.of(realDataset.header().physics()) : null;
-        ModelRounds rounds = switch (method) {
-            case "mbpo" -> new ModelRounds.Ensemble(ensemble, false);
-            case "mbpo-mixed" -> new ModelRounds.Ensemble(ensemble, true);
-            case "latent-sim-init", "latent-real-init" -> new ModelRounds.Latent(method.equals("latent-sim-init")
-                    ? LatentModel.Init.SIM : LatentModel.Init.REAL, ensemble, LatentConfig.defaults(seed)
-                    .withSimAutoencoderTrained(trainSimAutoencoder), jointSteps, realStarts,
-                    latentRollouts.equals("sampled"));
-            default -> null;
-        };
-        Files.createDirectories(outDir);
+        int realRows = usesReal ? realDataset.size() : 0;
 
-        out.printf("train %s: %d env steps (%d random first), G = %d updates per step, seed %d%s%s%n", method, envSteps, initial,
-                g, seed, rounds != null ? String.format(Locale.ROOT, ", model every %d steps, %d rollouts per step, real ratio %.2f",
-                        modelEvery, rolloutsPerStep, realRatio) : "",
-                usesReal ? ", real data: " + realDataset + " " + realPhysics : "");
-        SplittableRandom random = new SplittableRandom(seed);
-        SacConfig sacConfig = SacConfig.standard(17, 6, seed);
-        Sac sac = new Sac(sacConfig);
-        TransitionStore simData = new TransitionStore(envSteps);
-        TransitionStore realData = new TransitionStore(Math.max(1, usesReal ? realDataset.size() : 1));
-        // SAC's environment share: every training domain's transitions, as policy-service keeps them.
-        TransitionStore envData = new TransitionStore(envSteps + (usesReal ? realDataset.size() : 0));
-        if (usesReal) {
-            for (TransitionBatch b : realDataset.toBatches("train", "real-dataset", 1000)) {
-                realData.add(b);
-                envData.add(b);
+        Map<RunParameter, Double> given = new LinkedHashMap<>();
+        given.put(RunParameter.UPDATES_PER_STEP, args.number("updates-per-step", 20, 0, 1000));
+        given.put(RunParameter.REAL_RATIO, args.number("real-ratio", 0.05, 0, 1));
+        given.put(RunParameter.LEARNER_MIN_TRANSITIONS, (double) initial);
+        given.put(RunParameter.TRAIN_EVERY, (double) modelEvery);
+        given.put(RunParameter.MODEL_MIN_TRANSITIONS, (double) Math.max(2, initial + realRows));
+        given.put(RunParameter.MAX_EPOCHS, (double) args.integer("max-epochs", 1000, 1, Integer.MAX_VALUE));
+        given.put(RunParameter.ROLLOUTS_PER_ROUND, (double) rolloutsPerStep * modelEvery);
+        given.put(RunParameter.LATENT_TRAIN_EVERY, (double) modelEvery);
+        given.put(RunParameter.LATENT_MIN_TRANSITIONS, (double) Math.max(2, Math.min(initial, realRows)));
+        given.put(RunParameter.JOINT_STEPS, (double) args.integer("joint-steps", modelEvery, 0, Integer.MAX_VALUE));
+        given.put(RunParameter.REAL_START_SHARE, args.number("real-starts", 0.5, 0, 1));
+        given.put(RunParameter.TRAIN_SIM_AUTOENCODER, trainSimAutoencoder ? 1.0 : 0.0);
+        given.put(RunParameter.LOCKSTEP_CHUNK, (double) LOCKSTEP_CHUNK);
+        given.put(RunParameter.INITIAL_RANDOM_STEPS, (double) initial);
+        Map<String, Double> parameters = new LinkedHashMap<>();
+        for (Map.Entry<RunParameter, Double> e : given.entrySet()) {
+            // Options that mean nothing to the method (a model's options for sac, say) are not part of its run.
+            if (e.getKey().appliesTo(method, RunSpec.Mode.LOCKSTEP)) {
+                parameters.put(e.getKey().wireName(), e.getValue());
             }
         }
-        TransitionStore modelData = new TransitionStore(Math.max(1, rolloutsPerStep * modelEvery));
+        RunSpec.DomainSpec realDomain = usesReal
+                ? new RunSpec.DomainSpec("real-dataset", DomainPhysics.of(realDataset.header().physics()).changed())
+                : new RunSpec.DomainSpec("sim", Map.of());
+        // A list that answers contains(null) (RunSpec.validate asks; List.of throws).
+        List<Domain> domains = Arrays.asList(usesReal ? new Domain[] {Domain.SIM, Domain.REAL} : new Domain[] {Domain.SIM});
+        RunSpec spec = new RunSpec(SchemaVersion.CURRENT, "train-" + method.wireName(), method, RunSpec.Mode.LOCKSTEP,
+                args.integer("seed", 1), envSteps, realDomain, domains, parameters, System.currentTimeMillis());
+        RunSettings settings;
+        try {
+            spec.validate(EnvSpec.HALF_CHEETAH);
+            settings = RunSettings.resolve(spec, RunDefaults.product(), RunSettings.Reading.SUBMITTED);
+        } catch (InvalidRecordException e) {
+            throw new IllegalArgumentException(optionsOf(e.getMessage()) + e.getMessage(), e);
+        }
+        return new Definition(settings, realDataset, networks, latentRollouts.equals("sampled"),
+                args.integer("eval-every", 2500, 1, Integer.MAX_VALUE), args.integer("eval-episodes", 3, 1, Integer.MAX_VALUE),
+                kinds, factors, Path.of(args.text("out", ReportFolder.timestamped("train-" + method.wireName()))));
+    }
+
+    private static RunSpec.Method method(String name) {
+        List<String> valid = new ArrayList<>();
+        for (RunSpec.Method m : RunSpec.Method.values()) {
+            if (MethodTraits.of(m).trainsPolicy()) {
+                valid.add(m.wireName());
+            }
+        }
+        if (!valid.contains(name)) {
+            throw new IllegalArgumentException("--method must be one of " + new TreeSet<>(valid) + ", got '" + name + "'");
+        }
+        return RunSpec.Method.fromWire(name);
+    }
+
+    /** "--initial-steps, --model-every: " for the parameters a RunSpec refusal names. */
+    private static String optionsOf(String message) {
+        Set<String> options = new TreeSet<>();
+        for (Map.Entry<RunParameter, String> e : OPTION_OF.entrySet()) {
+            if (message.contains("parameters." + e.getKey().wireName())) {
+                options.add("--" + e.getValue());
+            }
+        }
+        return options.isEmpty() ? "" : String.join(", ", options) + ": ";
+    }
+
+    public static Path run(String[] argv, PrintStream out) throws Exception {
+        Definition def = define(new Args(argv, OPTIONS));
+        RunSettings settings = def.settings();
+        RunSpec run = settings.spec();
+        MethodTraits traits = settings.traits();
+        RunSeeds seeds = settings.seeds();
+        String method = run.method().wireName();
+        boolean usesReal = traits.usesRealData();
+        Dataset realDataset = def.realDataset();
+        DomainPhysics realPhysics = usesReal ? DomainPhysics.of(realDataset.header().physics()) : null;
+        int envSteps = Math.toIntExact(run.envSteps());
+        int initial = settings.integer(RunParameter.INITIAL_RANDOM_STEPS);
+        int chunk = settings.integer(RunParameter.LOCKSTEP_CHUNK);
+        double realRatio = traits.rollsOut() ? settings.number(RunParameter.REAL_RATIO) : 1;
+        OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
+                settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
+        ModelRounds rounds = ModelRounds.of(settings, def.networks(), EnvSpec.HALF_CHEETAH, def.sampledLatentRollouts())
+                .orElse(null);
+        Path outDir = def.out();
+        Files.createDirectories(outDir);
+        // The run's whole definition, as the services would publish it (POST /api/v1/runs takes it as it is).
+        Files.write(outDir.resolve("runspec.json"), Codecs.RUN_SPEC.encode(run));
+
+        out.printf("train %s: %s%s%n", method, settings, usesReal ? ", real data: " + realDataset + " " + realPhysics : "");
+        SplittableRandom acting = new SplittableRandom(seeds.of(RunSeeds.Stream.COLLECTION, 0));
+        SplittableRandom batches = new SplittableRandom(seeds.of(RunSeeds.Stream.BATCHES));
+        SacConfig sacConfig = SacConfig.standard(17, 6, seeds.of(RunSeeds.Stream.SAC));
+        Sac sac = new Sac(sacConfig);
+        int realRows = usesReal ? realDataset.size() : 0;
+        TransitionStore simData = new TransitionStore(envSteps);
+        TransitionStore realData = new TransitionStore(Math.max(1, realRows));
+        // SAC's environment share: every training domain's transitions, as policy-service keeps them.
+        TransitionStore envData = new TransitionStore(envSteps + realRows);
+        long since = 0;
+        if (usesReal) {
+            for (TransitionBatch b : realDataset.toBatches(run.runId(), "real-dataset", 1000)) {
+                realData.add(b);
+                envData.add(b);
+                since += RoundRule.counts(settings, Domain.REAL) ? b.size() : 0;
+            }
+        }
+        int rolloutsPerRound = traits.rollsOut() ? settings.integer(RunParameter.ROLLOUTS_PER_ROUND) : 1;
+        TransitionStore modelData = new TransitionStore(rolloutsPerRound);
         Table curve = new Table("Learning curve (deterministic policy)", List.of("env step", "return sim",
                 "return real", "episodes", "updates", "fidelity sim", "fidelity real", "sampled sim", "sampled real", "last model round", "minutes"));
         LineChart curveChart = new LineChart("Return against environment steps", "env steps", "return");
         long start = System.nanoTime();
         long updates = 0;
+        long round = 0;
         double[] fidelity = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
         String lastRound = "none";
         ActorRunner behaviour = null;
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, seed);
-             HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, seed);
-             HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, seed) : null) {
+        long envSeed = seeds.of(RunSeeds.Stream.COLLECTION, 0);
+        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, envSeed);
+             HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, envSeed);
+             HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, envSeed) : null) {
             double[][] obs = env.reset();
             for (int t = 1; t <= envSteps; t++) {
                 double[][] act;
                 if (t <= initial) {
-                    act = new double[][] {Behaviour.RANDOM.action(t, random)};
+                    act = new double[][] {Behaviour.RANDOM.action(t, acting)};
                 } else {
-                    if (behaviour == null || t % 50 == 0) {
+                    // Lockstep: each chunk acts with the newest policy at its start.
+                    if (behaviour == null || (t - 1 - initial) % chunk == 0) {
                         behaviour = new ActorRunner(snapshot(sac, updates));
                     }
-                    act = behaviour.act(obs, false, random);
+                    act = behaviour.act(obs, false, acting);
                 }
                 StepResult s = env.step(act);
+                long simBefore = simData.added();
                 if (!s.unstable()[0]) {
-                    TransitionBatch b = new TransitionBatch(SchemaVersion.CURRENT, "train", Domain.SIM, "train", updates,
+                    TransitionBatch b = new TransitionBatch(SchemaVersion.CURRENT, run.runId(), Domain.SIM, "train", updates,
                             s.episodeIds(), s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated());
                     simData.add(b);
                     envData.add(b);
+                    since += RoundRule.counts(settings, Domain.SIM) ? 1 : 0;
                 }
                 obs = env.observations();
-                if (t >= initial) {
-                    if (rounds != null && (t == initial || t % modelEvery == 0)) {
-                        Transitions sim = transitions(simData.snapshot());
-                        Transitions real = transitions(realData.snapshot());
-                        lastRound = rounds.train(sim, usesReal ? real : empty(), random);
-                        ActorRunner current = new ActorRunner(snapshot(sac, updates));
-                        double[] sim2 = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, random);
-                        double[] real2 = realTruth == null ? new double[] {Double.NaN, Double.NaN}
-                                : rollFidelity(rounds, Domain.REAL, realData, realTruth, current, random);
-                        fidelity = new double[] {sim2[0], real2[0], sim2[1], real2[1]};
-                        rounds.rollouts(simData, realData, current, rolloutsPerStep * modelEvery, updates, random, modelData);
-                    }
-                    for (int u = 0; u < g; u++) {
-                        TransitionStore.Sample batch = batch(envData, rounds != null ? modelData : null, realRatio,
-                                sacConfig.batchSize(), random);
-                        sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), sacConfig.batchSize());
-                        updates++;
+                if (rounds != null && RoundRule.due(settings, round, since, simData.size(), realData.size())) {
+                    since = 0;
+                    round++;
+                    RoundData data = new RoundData(transitions(simData.snapshot()),
+                            usesReal ? transitions(realData.snapshot()) : RoundData.none());
+                    RoundReport report = rounds.train(round, data, settings);
+                    lastRound = report.summary();
+                    ActorRunner current = new ActorRunner(snapshot(sac, updates));
+                    SplittableRandom check = new SplittableRandom(seeds.of(RunSeeds.Stream.ROLLOUTS, round)).split();
+                    double[] sim2 = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, check);
+                    double[] real2 = realTruth == null ? new double[] {Double.NaN, Double.NaN}
+                            : rollFidelity(rounds, Domain.REAL, realData, realTruth, current, check);
+                    fidelity = new double[] {sim2[0], real2[0], sim2[1], real2[1]};
+                    if (traits.rollsOut()) {
+                        // Uniform random actions until the learner has made a policy, as model-service rolls out.
+                        rounds.rollouts(round, data, settings, updates > 0 ? Optional.of(current) : Optional.empty(), 1,
+                                Integer.MAX_VALUE, modelData::add);
                     }
                 }
-                if (t % evalEvery == 0 || t == envSteps) {
+                for (long u = owed.between(simBefore, simData.added()); u > 0; u--) {
+                    TransitionStore.Sample batch = MixedBatch.draw(envData, traits.rollsOut() ? modelData : null, realRatio,
+                            sacConfig.batchSize(), batches);
+                    sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), sacConfig.batchSize());
+                    updates++;
+                }
+                if (t % def.evalEvery() == 0 || t == envSteps) {
                     PolicySnapshot now = snapshot(sac, updates);
-                    List<Double> returns = PolicyReturns.evaluate(now, DomainPhysics.neutral(), evalEpisodes, 10_000 + t);
-                    List<Double> realReturns = usesReal ? PolicyReturns.evaluate(now, realPhysics, evalEpisodes, 10_000 + t) : List.of();
+                    List<Double> returns = PolicyReturns.evaluate(now, DomainPhysics.neutral(), def.evalEpisodes(), 10_000 + t);
+                    List<Double> realReturns = usesReal ? PolicyReturns.evaluate(now, realPhysics, def.evalEpisodes(), 10_000 + t)
+                            : List.of();
                     // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
                     // third of the final return).
                     Files.createDirectories(outDir.resolve("policies"));
@@ -204,6 +336,9 @@ public final class MbpoTraining {
         PolicySnapshot policy = snapshot(sac, updates);
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
 
+        List<String> kinds = def.kinds();
+        List<Double> factors = def.factors();
+        int evalEpisodes = def.evalEpisodes();
         PolicyReturns.Transfer measured = PolicyReturns.Transfer.measure(policy, kinds, factors, evalEpisodes, 20_000);
         List<String> header = new ArrayList<>(List.of("perturbation"));
         header.addAll(PolicyReturns.transferHeader(factors));
@@ -214,17 +349,23 @@ public final class MbpoTraining {
             transfer.add(row);
         }
         double minutes = (System.nanoTime() - start) / 6e10;
+        ModelNetworks n = def.networks();
         ReportFolder report = new ReportFolder(outDir, "Training: " + method + " on HalfCheetah, in-process lockstep");
         report.configuration("command", "bin/sim2real train " + String.join(" ", argv))
-                .configuration("seed", seed)
-                .configuration("budget", envSteps + " env steps, " + initial + " random first, G = " + g + ", " + updates + " SAC updates")
+                .configuration("run", "`runspec.json`: the RunSpec with every setting of the run (" + settings.spec().parameters()
+                        + "), resolved as the services resolve a submitted one")
+                .configuration("seed", run.seed())
+                .configuration("budget", envSteps + " env steps, " + initial + " random first, G = "
+                        + RunParameter.UPDATES_PER_STEP.wireName() + " " + settings.number(RunParameter.UPDATES_PER_STEP) + ", "
+                        + updates + " SAC updates, the behaviour policy renewed every " + chunk + " steps")
                 .configuration("SAC", "256-256, lr 3e-4, gamma 0.99, tau 0.005, batch 256, target entropy -6")
-                .configuration("model", rounds != null ? members + " members, hidden " + java.util.Arrays.toString(ensemble.hidden())
-                        + ", a round every " + modelEvery + " steps" + (rounds instanceof ModelRounds.Latent ? " (" + jointSteps
-                        + " joint steps of the latent model, " + realStarts + " of the rollouts from real states, "
-                        + latentRollouts + " predictions, sim encoder and decoder "
-                        + (trainSimAutoencoder ? "trained" : "kept the identity") + ")" : "") + ", " + rolloutsPerStep + " rollouts of length 1 per step, real ratio "
-                        + realRatio : "none (SAC)")
+                .configuration("model", rounds == null ? "none (SAC)" : n.members() + " members (" + n.elites() + " elites), hidden "
+                        + Arrays.toString(n.hidden()) + ", " + round + " rounds" + (traits.model() == MethodTraits.Model.LATENT
+                        ? " (latent model: " + settings.integer(RunParameter.JOINT_STEPS) + " joint steps a round, "
+                        + settings.number(RunParameter.REAL_START_SHARE) + " of the rollouts from real states, "
+                        + (def.sampledLatentRollouts() ? "sampled" : "mean") + " predictions, sim encoder and decoder "
+                        + (settings.flag(RunParameter.TRAIN_SIM_AUTOENCODER) ? "trained" : "kept the identity") + ")" : "")
+                        + (traits.rollsOut() ? ", " + rolloutsPerRound + " rollouts of length 1 a round, real ratio " + realRatio : ""))
                 .configuration("real data", usesReal ? realDataset + ", physics " + realPhysics.changed() : "none")
                 .configuration("fidelity", "rollout fidelity after each round: from " + FIDELITY_STATES + " start states of "
                         + "each domain's data, drawn as rollouts draw them, with the policy's sampled actions, the squared error "
@@ -241,7 +382,7 @@ public final class MbpoTraining {
                 + "(PolicySnapshots, as on sim2real.policies).\n");
         Path readme = report.write();
         // Written last: its presence marks a finished run (bin/paper-sweep resumes by it, evaluate --runs reads it).
-        new TrainedRun(outDir, method, seed, envSteps, usesReal ? realPhysics.changed() : Map.of(),
+        new TrainedRun(outDir, method, run.seed(), envSteps, usesReal ? realPhysics.changed() : Map.of(),
                 usesReal ? realDataset.header().behaviour() : "", usesReal ? realDataset.header().bodySha256() : "",
                 "bin/sim2real train " + String.join(" ", argv)).write();
         out.printf("done in %.1f min%n%n%s%nreport: %s%n", minutes, transfer.toMarkdown(), readme);
@@ -270,10 +411,6 @@ public final class MbpoTraining {
         return new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
     }
 
-    private static Transitions empty() {
-        return new Transitions(new double[0][], new double[0][], new double[0], new double[0][]);
-    }
-
     /**
      * The rollout fidelity of the round's model in domain d: from FIDELITY_STATES start states drawn as rollouts draw
      * them, with the policy's sampled actions, the model's mean and sampled predictions against MuJoCo stepped in
@@ -285,19 +422,55 @@ public final class MbpoTraining {
         truth.setStates(obs);
         StepResult s = truth.step(policy.act(obs, false, random));
         Transitions t = new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
-        return new double[] {rounds.fidelity(d, t, false, random), rounds.fidelity(d, t, true, random)};
+        return new double[] {fidelity(rounds::predict, d, t, false, random), fidelity(rounds::predict, d, t, true, random)};
+    }
+
+    /** One model step in observation space for start states of domain d: its mean, or sampled as rollouts sample. */
+    interface Prediction {
+        void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
+                     double[] rew);
+    }
+
+    /**
+     * Normalised one-step error on transitions of domain d: the mean over dimensions of the squared error of the
+     * predicted next observation (and reward), each divided by the variance of that dimension's change in the
+     * data. 0 is perfect; 1 is no better than predicting the mean change. Sampled predictions add the model's
+     * own noise, as rollouts see it.
+     */
+    static double fidelity(Prediction model, Domain d, Transitions t, boolean sampled, SplittableRandom rng) {
+        int n = t.size();
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double[][] next = new double[n][];
+        double[] rew = new double[n];
+        model.predict(d, t.obs(), t.act(), sampled, rng, next, rew);
+        int dims = t.obs()[0].length;
+        double total = 0;
+        for (int j = 0; j <= dims; j++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += change(t, i, j) / n;
+            }
+            double variance = 0;
+            double error = 0;
+            for (int i = 0; i < n; i++) {
+                double c = change(t, i, j);
+                variance += (c - mean) * (c - mean) / n;
+                double predicted = j < dims ? next[i][j] - t.obs()[i][j] : rew[i];
+                error += (predicted - c) * (predicted - c) / n;
+            }
+            total += error / Math.max(variance, 1e-12);
+        }
+        return total / (dims + 1);
+    }
+
+    private static double change(Transitions t, int i, int j) {
+        int dims = t.obs()[i].length;
+        return j < dims ? t.nextObs()[i][j] - t.obs()[i][j] : t.rew()[i];
     }
 
     private static PolicySnapshot snapshot(Sac sac, long version) {
         return PolicySnapshots.toSnapshot(sac.actor(), 17, new int[] {256, 256}, "train", version, 0);
-    }
-
-    private static TransitionStore.Sample batch(TransitionStore env, TransitionStore model, double realRatio, int size,
-                                                SplittableRandom random) {
-        if (model == null || model.size() == 0) {
-            return env.sample(size, random);
-        }
-        int fromEnv = (int) Math.round(size * realRatio);
-        return env.sample(fromEnv, random).concat(model.sample(size - fromEnv, random));
     }
 }

@@ -1,6 +1,8 @@
 package io.sim2real.experiments;
 
 import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.methods.MethodTraits;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -12,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +28,6 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
                   String realDatasetSha256, String command) {
 
     static final String FILE = "run.properties";
-    /** The methods that see only the simulator: every perturbation is their "real" domain. */
-    private static final Set<String> SIM_ONLY = Set.of("mbpo", "sac");
     /** The behaviour sim2real dataset records for a saved policy: "policy FILE (vN, envStep M)". */
     private static final Pattern POLICY_BEHAVIOUR = Pattern.compile("policy (.+?)( \\(v.*)?");
 
@@ -36,8 +35,13 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
         realPhysics = Map.copyOf(realPhysics);
     }
 
+    /** Whether the method sees only the simulator: every perturbation is then its "real" domain. */
     boolean simOnly() {
-        return SIM_ONLY.contains(method);
+        try {
+            return !MethodTraits.of(RunSpec.Method.fromWire(method)).usesRealData();
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
     }
 
     /**

@@ -10,6 +10,9 @@ import io.sim2real.contracts.PerturbationKind;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.methods.RunDefaults;
+import io.sim2real.methods.RunSettings;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.datasets.DatasetWriter;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
@@ -83,6 +86,44 @@ class MbpoTrainingTest {
                 "gravity", "--factors", "2.0,20", "--out", out.toString()}, new PrintStream(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().startsWith("--factors: gravity factor 20.0"), e.getMessage());
         assertTrue(!Files.exists(out), "refused before anything was written");
+    }
+
+    @Test
+    void shouldWriteTheRunSpecItRanWithEverySettingFromTheOptions(@TempDir Path dir) throws Exception {
+        MbpoTraining.Definition def = MbpoTraining.define(new Args(new String[] {"--method", "mbpo", "--seed", "9",
+                "--env-steps", "3000", "--initial-steps", "1000", "--model-every", "250", "--rollouts-per-step", "4",
+                "--updates-per-step", "0.5", "--real-ratio", "0.1", "--max-epochs", "7", "--out", dir.toString()},
+                MbpoTraining.OPTIONS));
+        RunSpec run = def.settings().spec();
+        assertEquals(List.of(RunSpec.Method.MBPO, RunSpec.Mode.LOCKSTEP, 9L, 3000L, List.of(Domain.SIM)),
+                List.of(run.method(), run.mode(), run.seed(), run.envSteps(), run.trainingDomains()));
+        assertEquals(Map.of("updatesPerStep", 0.5, "realRatio", 0.1, "learnerMinTransitions", 1000.0, "trainEvery", 250.0,
+                "modelMinTransitions", 1000.0, "maxEpochs", 7.0, "rolloutsPerRound", 1000.0, "lockstepChunk", 50.0,
+                "initialRandomSteps", 1000.0, "lockstepTimeoutSeconds", 600.0), run.parameters());
+        // The file the run writes is that RunSpec, and the services read it as the same run.
+        Path out = dir.resolve("sac");
+        MbpoTraining.run(new String[] {"--method", "sac", "--env-steps", "100", "--initial-steps", "50", "--updates-per-step",
+                "1", "--eval-every", "100", "--eval-episodes", "1", "--kinds", "gravity", "--factors", "2.0", "--out",
+                out.toString()}, new PrintStream(new ByteArrayOutputStream()));
+        RunSpec written = Codecs.RUN_SPEC.decode(Files.readAllBytes(out.resolve("runspec.json")), EnvSpec.HALF_CHEETAH);
+        RunSettings read = RunSettings.resolve(written, RunDefaults.product(), RunSettings.Reading.SUBMITTED);
+        assertEquals(written.parameters(), read.spec().parameters(), "every setting already in the file");
+        assertTrue(!written.parameters().containsKey("trainEvery"), "no model settings for sac: " + written.parameters());
+    }
+
+    @Test
+    void shouldRefuseOptionsThatMakeNoRunNamingTheOption() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        IllegalArgumentException chunk = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--initial-steps", "220"}, quiet));
+        assertTrue(chunk.getMessage().startsWith("--initial-steps: ") && chunk.getMessage().contains("lockstepChunk (50)"),
+                chunk.getMessage());
+        IllegalArgumentException share = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--real-starts", "1.5"}, quiet));
+        assertTrue(share.getMessage().startsWith("--real-starts"), share.getMessage());
+        IllegalArgumentException gapOnly = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "gap-only"}, quiet));
+        assertTrue(gapOnly.getMessage().startsWith("--method must be one of"), gapOnly.getMessage());
     }
 
     @Test

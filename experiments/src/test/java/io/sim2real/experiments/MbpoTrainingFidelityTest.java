@@ -3,47 +3,22 @@ package io.sim2real.experiments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sim2real.contracts.Domain;
-import io.sim2real.nn.RolloutModel;
 import io.sim2real.nn.latent.Transitions;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The fidelity measure: 0 for a model that predicts every transition, about 1 for one that predicts the mean change. */
-class ModelRoundsTest {
+class MbpoTrainingFidelityTest {
 
-    /** A model that predicts o' = o + f(o), r = g(o) for fixed functions. */
-    private static ModelRounds predicting(boolean exact, double[] meanChange) {
-        return new ModelRounds() {
-            @Override
-            String train(Transitions sim, Transitions real, SplittableRandom rng) {
-                return "";
-            }
-
-            @Override
-            RolloutModel rolloutModel(Domain d) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            boolean latent() {
-                return false;
-            }
-
-            @Override
-            double realStartShare() {
-                return 0;
-            }
-
-            @Override
-            void predict(Domain d, double[][] obs, double[][] act, boolean sampled, SplittableRandom rng, double[][] next,
-                         double[] rew) {
-                for (int i = 0; i < obs.length; i++) {
-                    next[i] = new double[obs[i].length];
-                    for (int j = 0; j < obs[i].length; j++) {
-                        next[i][j] = obs[i][j] + (exact ? change(obs[i], act[i], j) : meanChange[j]);
-                    }
-                    rew[i] = exact ? reward(obs[i], act[i]) : meanChange[obs[i].length];
+    /** A model that predicts o' = o + f(o), r = g(o) for fixed functions, or the mean change. */
+    private static MbpoTraining.Prediction predicting(boolean exact, double[] meanChange) {
+        return (d, obs, act, sampled, rng, next, rew) -> {
+            for (int i = 0; i < obs.length; i++) {
+                next[i] = new double[obs[i].length];
+                for (int j = 0; j < obs[i].length; j++) {
+                    next[i][j] = obs[i][j] + (exact ? change(obs[i], act[i], j) : meanChange[j]);
                 }
+                rew[i] = exact ? reward(obs[i], act[i]) : meanChange[obs[i].length];
             }
         };
     }
@@ -86,11 +61,11 @@ class ModelRoundsTest {
             mean[3] += t.rew()[i] / t.size();
         }
         SplittableRandom rng = new SplittableRandom(1);
-        assertEquals(0.0, predicting(true, mean).fidelity(Domain.SIM, t, false, rng), 1e-12);
-        assertEquals(1.0, predicting(false, mean).fidelity(Domain.SIM, t, false, rng), 1e-9);
+        assertEquals(0.0, MbpoTraining.fidelity(predicting(true, mean), Domain.SIM, t, false, rng), 1e-12);
+        assertEquals(1.0, MbpoTraining.fidelity(predicting(false, mean), Domain.SIM, t, false, rng), 1e-9);
         double[] off = mean.clone();
         off[0] += 1;
-        double worse = predicting(false, off).fidelity(Domain.SIM, t, false, rng);
+        double worse = MbpoTraining.fidelity(predicting(false, off), Domain.SIM, t, false, rng);
         assertEquals(true, worse > 1.1, "an offset prediction is worse than the mean: " + worse);
     }
 }
