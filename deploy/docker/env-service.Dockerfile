@@ -1,26 +1,30 @@
-# env-service, JVM mode. Build from the repository root:
-#   docker build -f deploy/docker/env-service.Dockerfile -t sim2real/env-service:0.1.0 .
-# Stage 1 builds the Quarkus fast-jar with the same Debian packages as .ci/run (gcc and libmujoco-dev compile
-# the physics module's MuJoCo shim); stage 2 runs it on a slim Debian with a JRE and MuJoCo 2.2.2.
-FROM debian:bookworm AS build
+# env-service, JVM mode: MuJoCo environments; MuJoCo 2.2.2 from Debian (libmujoco2.2.2), which the physics module's shim links against.
+# The image holds the Quarkus fast-jar that the normal Maven build already made; no Maven runs inside it.
+# Build it with bin/images (docs/DEPLOYMENT.md, "Images"), or by hand from the repository root after `mvn package`:
+#   podman build --format docker -f deploy/docker/env-service.Dockerfile -t localhost/sim2real/env-service:0.1.0 env-service/target/quarkus-app
+# (docker build takes the same arguments without --format; podman/buildah need --format docker or HEALTHCHECK is dropped.)
+# BASE_IMAGE: any Debian bookworm image; the default comes from Docker Hub, our machines pass a local debootstrap image.
+ARG BASE_IMAGE=docker.io/library/debian:bookworm-slim
+FROM ${BASE_IMAGE}
+# A JRE 17, curl for the HEALTHCHECK, and the user 185 (the uid k8s/base's securityContext runs as). The same RUN line
+# in every sim2real Dockerfile, so the layer is built once and shared.
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jdk-headless maven gcc libc6-dev libmujoco-dev && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-COPY . .
-RUN mvn -B -ntp -pl env-service -am package -DskipTests
-
-FROM debian:bookworm-slim
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless curl libmujoco2.2.2 && rm -rf /var/lib/apt/lists/* \
+      openjdk-17-jre-headless curl && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 185 --home-dir /deployments --create-home sim2real
+# MuJoCo for the physics module's shim (a layer of its own, so the JRE layer above is shared with the other images).
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libmujoco2.2.2 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /deployments
-COPY --from=build --chown=185 /src/env-service/target/quarkus-app/lib/ lib/
-COPY --from=build --chown=185 /src/env-service/target/quarkus-app/*.jar ./
-COPY --from=build --chown=185 /src/env-service/target/quarkus-app/app/ app/
-COPY --from=build --chown=185 /src/env-service/target/quarkus-app/quarkus/ quarkus/
+# The build context is env-service/target/quarkus-app.
+COPY --chown=185 lib/ lib/
+COPY --chown=185 *.jar ./
+COPY --chown=185 app/ app/
+COPY --chown=185 quarkus/ quarkus/
 USER 185
 ENV QUARKUS_HTTP_HOST=0.0.0.0 \
+    QUARKUS_HTTP_PORT=8081 \
     JAVA_OPTS="-XX:MaxRAMPercentage=75"
 EXPOSE 8081
-HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD curl -fsS http://127.0.0.1:8081/q/health/ready || exit 1
+# Shell form, so a QUARKUS_HTTP_PORT given at run time (bin/images smoke, host networking) is the port checked.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD curl -fsS "http://127.0.0.1:${QUARKUS_HTTP_PORT}/q/health/ready" || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]
