@@ -168,9 +168,12 @@ class PolicyCheckpointIT {
             assertEquals(300, before.get(3).envStep());
 
             // A corrupt checkpoint is logged and ignored: that run starts afresh and owes all its transitions.
-            ServiceProcess.await(() -> number(status(service, "ckpt-corrupt"), "policyVersion") == 1
-                    && number(status(service, "ckpt-corrupt"), "pendingUpdates") == 0, "the corrupt run trained afresh");
-            assertEquals(201, number(status(service, "ckpt-corrupt"), "updates"));
+            // Its versions start again at 1; how many it publishes depends on whether it catches up between the
+            // replayed records.
+            ServiceProcess.await(() -> number(status(service, "ckpt-corrupt"), "updates") == 201
+                    && number(status(service, "ckpt-corrupt"), "pendingUpdates") == 0
+                    && number(status(service, "ckpt-corrupt"), "policyVersion") >= 1, "the corrupt run trained afresh");
+            assertTrue(number(status(service, "ckpt-corrupt"), "policyVersion") <= 3, status(service, "ckpt-corrupt"));
             assertTrue(logs(dir).contains("ignoring the learner checkpoint"), "the corrupt checkpoint is reported");
 
             // The next chunk, and a control run with the same seed and data that was never interrupted.
@@ -191,7 +194,7 @@ class PolicyCheckpointIT {
                     "the restarted run's v4 equals the uninterrupted run's, bit for bit");
             List<PolicySnapshot> corrupt = snapshots(broker, "ckpt-corrupt");
             PolicySnapshot afresh = corrupt.get(corrupt.size() - 1);
-            assertEquals(1, afresh.version(), "the learner that started afresh published its first policy");
+            assertEquals(300, afresh.envStep(), "the afresh learner's snapshot once caught up");
             // Its 201 updates, paid after the replay of the three records, drew what the run's paid chunk by chunk:
             // an update owed by the n-th transition draws from the first n, whenever it is paid.
             assertArrayEquals(before.get(2).weights(), afresh.weights(),

@@ -21,6 +21,7 @@ import io.sim2real.nn.SacConfig;
 import io.sim2real.service.runs.RunRegistry;
 import io.sim2real.training.policy.OwedUpdates;
 import io.sim2real.training.policy.SacLearning;
+import io.sim2real.training.policy.SnapshotRule;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -46,7 +47,7 @@ import org.jboss.logging.Logger;
  * a background thread pays them, each on a batch mixing environment data ({@code realRatio} of it) with model
  * rollouts for methods that roll out ({@link MethodTraits#rollsOut()}), and publishes a PolicySnapshot whenever it has
  * caught up (its envStep: the transitions consumed, all their updates paid) and, in async runs only, every
- * {@code snapshot-every} environment transitions while behind.
+ * {@code snapshot-every} environment transitions while behind ({@link SnapshotRule}).
  *
  * <p>The run's settings are read from the run registry whenever its transitions owe updates and whenever a batch is
  * drawn, so a resubmitted RunSpec's {@code updatesPerStep}, {@code realRatio} or {@code learnerMinTransitions} takes
@@ -138,11 +139,13 @@ public class PolicyLearner {
     PolicyConfig config;
 
     private final Map<String, RunLearner> learners = new ConcurrentHashMap<>();
+    private SnapshotRule snapshots;
     private Thread worker;
     private volatile boolean running = true;
 
     @PostConstruct
     void start() {
+        snapshots = new SnapshotRule(config.snapshotEvery(), config.checkpointEvery());
         worker = new Thread(this::work, "policy-learning");
         worker.setDaemon(true);
         worker.start();
@@ -292,17 +295,13 @@ public class PolicyLearner {
             }
             Counter.builder("sim2real.policy.updates").tag("run", l.runId).description("SAC updates performed")
                     .register(registry).increment(done);
-            // Publish whenever the learner has caught up with new data: envStep transitions consumed and every
-            // update they owe paid, which is what a lockstep collection waits for. Async runs also publish every
-            // snapshot-every env steps while behind, so that acting never uses a policy too stale; a lockstep run
-            // does not, as such a snapshot's envStep would count transitions whose updates are still owed.
             long steps = l.envSteps.get();
-            boolean caughtUp = l.data.owed().pending() == 0 && l.updates > l.updatesAtSnapshot;
-            boolean periodic = !run.lockstep() && steps - l.lastSnapshotStep >= config.snapshotEvery();
-            if (periodic || caughtUp) {
-                publish(l, steps);
-            } else if (config.checkpointEvery() > 0 && l.updates - Math.max(0, l.checkpointedUpdates) >= config.checkpointEvery()) {
-                checkpoint(l, capture(l));
+            switch (snapshots.after(run.lockstep(), steps,
+                    l.data.owed().pending(), l.updates, l.lastSnapshotStep, l.updatesAtSnapshot, l.checkpointedUpdates)) {
+                case SNAPSHOT -> publish(l, steps);
+                case CHECKPOINT -> checkpoint(l, capture(l));
+                case NOTHING -> {
+                }
             }
         } catch (NonFiniteException e) {
             LOG.errorf("run %s: SAC update refused, %s; pending updates dropped", l.runId, e.getMessage());
