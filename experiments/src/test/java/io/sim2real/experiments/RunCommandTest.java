@@ -144,6 +144,32 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldAskForAnEvaluationAndADatasetAsRecordsAndPrintTheAnswers() {
+        status = 200;
+        answer = "[{\"runId\":\"r1\",\"domain\":\"sim\",\"returns\":[1.5,2.5]}]";
+        Result eval = cli("run", "evaluate", "--run-id", "r1", "--policy", "scripted", "--real-physics", "gravity=1.5",
+                "--episodes", "3", "--seed", "10", "--env-url", url());
+        assertEquals(0, eval.code(), eval.err());
+        assertEquals(answer + "\n", eval.out());
+        assertEquals("POST /api/v1/evaluations {\"runId\":\"r1\",\"policy\":\"scripted\",\"realPhysics\":{\"gravity\":1.5},"
+                + "\"episodes\":3,\"seed\":10}", received.get(0));
+
+        status = 201;
+        answer = "{\"name\":\"hc-expert\",\"header\":{\"transitions\":100}}";
+        Result data = cli("collect", "--dataset", "hc-expert", "--physics", "gravity=1.5", "--policy", "snapshot",
+                "--policy-run-id", "policy-expert", "--env-steps", "100", "--envs", "10", "--seed", "7", "--env-url", url());
+        assertEquals(0, data.code(), data.err());
+        assertEquals(answer + "\n", data.out());
+        assertEquals("POST /api/v1/datasets {\"name\":\"hc-expert\",\"domain\":\"real\",\"physics\":{\"gravity\":1.5},"
+                + "\"policy\":\"snapshot\",\"policyRunId\":\"policy-expert\",\"envSteps\":100,\"numEnvs\":10,\"seed\":7}",
+                received.get(1));
+        Result unknownKind = cli("collect", "--dataset", "x", "--physics", "magnetism=2", "--env-url", url());
+        assertEquals(2, unknownKind.code(), unknownKind.err());
+        assertTrue(unknownKind.err().contains("field 'physics.magnetism'"), unknownKind.err());
+        assertEquals(2, received.size());
+    }
+
+    @Test
     void shouldAnswerAServiceThatIsNotThereWithOneLineAndExitCode1() {
         String gone = url();
         server.stop(0);
