@@ -100,12 +100,31 @@ public final class RunSettings {
         return new RunSettings(spec, traits, Collections.unmodifiableMap(values), List.copyOf(conversions));
     }
 
+    /** Parameters a run's models are built with: they cannot change once it runs (the latent model's loss and shape). */
+    private static final Set<RunParameter> FIXED = Set.of(RunParameter.LAMBDA_AE, RunParameter.LAMBDA_DEC,
+            RunParameter.LAMBDA_CORR, RunParameter.TRAIN_SIM_AUTOENCODER);
+
     /**
      * Why {@code next} cannot replace this run's definition, or empty when it can: a run's method, mode, seed, training
-     * domains and real domain are what its data and models were made with, so changing one needs a new run (or the old
-     * one deleted first). Parameters, the budget and the real domain's schedule may change and take effect.
+     * domains and real domain are what its data and models were made with, and the latent model's loss weights and
+     * trainSimAutoencoder what it was built with, so changing one needs a new run (or the old one deleted first). Other
+     * parameters, the budget and the real domain's schedule may change and take effect.
      */
-    public Optional<String> refusesChangeTo(RunSpec next) {
+    public Optional<String> refusesChangeTo(RunSettings next) {
+        Optional<String> fixed = refusesChangeTo(next.spec());
+        if (fixed.isPresent()) {
+            return fixed;
+        }
+        for (RunParameter p : FIXED) {
+            if (values.containsKey(p) && !values.get(p).equals(next.values.get(p))) {
+                return Optional.of(changed("parameters." + p.wireName(), RunParameter.plain(values.get(p)),
+                        RunParameter.plain(next.values.get(p))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> refusesChangeTo(RunSpec next) {
         if (next.method() != spec.method()) {
             return Optional.of(changed("method", spec.method().wireName(), next.method().wireName()));
         }
@@ -126,7 +145,8 @@ public final class RunSettings {
 
     private String changed(String field, Object was, Object now) {
         return "field '" + field + "' of run '" + spec.runId() + "' is " + was + " and cannot become " + now
-                + ": a run's method, mode, seed, training domains and real physics are fixed (delete the run or use a new id)";
+                + ": a run's method, mode, seed, training domains, real physics and model-shaping parameters are fixed "
+                + "(delete the run or use a new id)";
     }
 
     /** The effective RunSpec: the given one with every parameter that applies to it set. */

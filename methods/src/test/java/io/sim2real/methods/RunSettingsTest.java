@@ -102,11 +102,19 @@ class RunSettingsTest {
     @Test
     void shouldRefuseChangingWhatARunWasMadeWithButNotItsParameters() throws Exception {
         RunSettings s = resolve(run(Method.MBPO, Mode.ASYNC, List.of(Domain.SIM), null));
-        assertTrue(s.refusesChangeTo(run(Method.MBPO, Mode.ASYNC, List.of(Domain.SIM), Map.of("realRatio", 0.2))).isEmpty());
-        assertTrue(s.refusesChangeTo(run(Method.SAC, Mode.ASYNC, List.of(Domain.SIM), null)).orElseThrow().contains("'method'"));
+        assertTrue(s.refusesChangeTo(resolve(run(Method.MBPO, Mode.ASYNC, List.of(Domain.SIM), Map.of("realRatio", 0.2))))
+                .isEmpty());
+        assertTrue(s.refusesChangeTo(resolve(run(Method.SAC, Mode.ASYNC, List.of(Domain.SIM), null))).orElseThrow()
+                .contains("'method'"));
         RunSpec otherSeed = new RunSpec(1, "run-1", Method.MBPO, Mode.ASYNC, 8, 30_000, s.spec().realDomain(),
                 List.of(Domain.SIM), null, 1L);
-        assertTrue(s.refusesChangeTo(otherSeed).orElseThrow().contains("'seed'"));
+        assertTrue(s.refusesChangeTo(resolve(otherSeed)).orElseThrow().contains("'seed'"));
+        List<Domain> both = List.of(Domain.SIM, Domain.REAL);
+        RunSettings latent = resolve(run(Method.LATENT_SIM_INIT, Mode.ASYNC, both, null));
+        assertTrue(latent.refusesChangeTo(resolve(run(Method.LATENT_SIM_INIT, Mode.ASYNC, both, Map.of("lambdaCorr", 2.0))))
+                .orElseThrow().contains("'parameters.lambdaCorr'"), "the latent model is built with its loss weights");
+        assertTrue(latent.refusesChangeTo(resolve(run(Method.LATENT_SIM_INIT, Mode.ASYNC, both, Map.of("jointSteps", 10.0))))
+                .isEmpty());
     }
 
     @Test

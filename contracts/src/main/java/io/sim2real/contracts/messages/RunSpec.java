@@ -170,7 +170,7 @@ public record RunSpec(
         present(realDomain, "realDomain");
         realDomain.validate();
         present(trainingDomains, "trainingDomains");
-        if (trainingDomains.isEmpty() || trainingDomains.contains(null)) {
+        if (trainingDomains.isEmpty() || trainingDomains.stream().anyMatch(java.util.Objects::isNull)) {
             throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'trainingDomains' must name sim and/or real");
         }
         if (parameters != null) {

@@ -45,7 +45,7 @@ public class RunRegistry {
             return;
         }
         RunSettings previous = runs.get(run.runId());
-        Optional<String> fixed = previous == null ? Optional.empty() : previous.refusesChangeTo(settings.spec());
+        Optional<String> fixed = previous == null ? Optional.empty() : previous.refusesChangeTo(settings);
         if (fixed.isPresent()) {
             refuse(run.runId(), fixed.get());
             return;

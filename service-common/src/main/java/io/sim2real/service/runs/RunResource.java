@@ -93,7 +93,7 @@ public class RunResource {
         } catch (InvalidRecordException e) {
             throw new BadRequestException(e.getMessage());
         }
-        Optional<String> fixed = registry.settings(settings.runId()).flatMap(s -> s.refusesChangeTo(settings.spec()));
+        Optional<String> fixed = registry.settings(settings.runId()).flatMap(s -> s.refusesChangeTo(settings));
         if (fixed.isPresent()) {
             return Response.status(409).entity(new ApiError(409, fixed.get())).build();
         }
