@@ -54,7 +54,10 @@ public enum RunParameter {
     INITIAL_RANDOM_STEPS("initialRandomSteps", Type.WHOLE, 0, 1e9, 1000, Scope.LOCKSTEP,
             "uniform random env steps before a lockstep collection's first wait, when the run has no policy yet"),
     LOCKSTEP_TIMEOUT_SECONDS("lockstepTimeoutSeconds", Type.NUMBER, 1e-3, 1e7, 600, Scope.LOCKSTEP,
-            "longest wait of a lockstep collection for one policy; a longer wait fails the collection");
+            "longest wait of a lockstep collection for one policy; a longer wait fails the collection"),
+    MODEL_LAG("modelLag", Type.WHOLE, 0, 1, 0, Scope.LOCKSTEP_ROLLOUTS,
+            "0: the updates of a chunk mix in the rollouts of the round that covers every chunk before it; 1: of the "
+                    + "round before that, so a round trains while the learner pays the next chunk (LockstepSchedule)");
 
     /** How a value is read and checked. */
     public enum Type {
@@ -83,7 +86,9 @@ public enum RunParameter {
         /** Latent runs that publish rollouts. */
         LATENT_ROLLOUTS,
         /** Lockstep runs that train a policy. */
-        LOCKSTEP;
+        LOCKSTEP,
+        /** Lockstep runs whose learner mixes model rollouts. */
+        LOCKSTEP_ROLLOUTS;
 
         boolean covers(MethodTraits t, Mode mode) {
             return switch (this) {
@@ -94,6 +99,7 @@ public enum RunParameter {
                 case LATENT -> t.model() == MethodTraits.Model.LATENT;
                 case LATENT_ROLLOUTS -> t.model() == MethodTraits.Model.LATENT && t.rollsOut();
                 case LOCKSTEP -> t.trainsPolicy() && mode == Mode.LOCKSTEP;
+                case LOCKSTEP_ROLLOUTS -> t.rollsOut() && mode == Mode.LOCKSTEP;
             };
         }
     }

@@ -174,6 +174,21 @@ public final class RunSettings {
         return spec.mode() == RunSpec.Mode.LOCKSTEP;
     }
 
+    /**
+     * The lockstep schedule a run's services and the in-process runner follow exactly: a lockstep run whose learner
+     * mixes rollouts of a dynamics ensemble fitted to one domain (mbpo on [sim], mbpo-sim-only). Other lockstep runs act
+     * in chunks, but their rounds come as {@code RoundRule} has them (the n-th transition of two domains has no order
+     * every service sees alike).
+     */
+    public Optional<LockstepSchedule> lockstepSchedule() {
+        if (!lockstep() || !traits.rollsOut() || traits.model() != MethodTraits.Model.ENSEMBLE
+                || ensembleDomains().size() != 1 || trainingDomains().size() != 1) {
+            return Optional.empty();
+        }
+        return Optional.of(LockstepSchedule.of(whole(RunParameter.LOCKSTEP_CHUNK), whole(RunParameter.INITIAL_RANDOM_STEPS),
+                whole(RunParameter.MODEL_MIN_TRANSITIONS), whole(RunParameter.TRAIN_EVERY), integer(RunParameter.MODEL_LAG)));
+    }
+
     /** What an upgrade changed in a stored RunSpec to read it (empty for one written by this build). */
     public List<String> conversions() {
         return conversions;
@@ -258,6 +273,7 @@ public final class RunSettings {
             case LATENT -> "the latent methods and gap-only";
             case LATENT_ROLLOUTS -> "the latent training methods (latent-*)";
             case LOCKSTEP -> "lockstep runs that train a policy";
+            case LOCKSTEP_ROLLOUTS -> "lockstep runs that mix model rollouts";
         };
     }
 }
