@@ -1,5 +1,11 @@
 package io.sim2real.model.training;
 
+import io.sim2real.methods.LockstepSchedule;
+import io.sim2real.training.policy.OwedUpdates;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -106,6 +112,10 @@ public class ModelTrainer {
             return;
         }
         RunModel m = models.computeIfAbsent(runId, id -> create(settings.get()));
+        if (settings.get().lockstepSchedule().isPresent()) {
+            startLockstepRound(runId, m);
+            return;
+        }
         long since = m.sinceTraining.addAndGet(count);
         if (!m.training && RoundRule.due(settings.get(), m.version.get(), since, size(runId, Domain.SIM),
                 size(runId, Domain.REAL))) {
@@ -113,6 +123,96 @@ public class ModelTrainer {
             m.sinceTraining.set(0);
             worker.submit(() -> round(runId, m));
         }
+    }
+
+    /**
+     * A lockstep run's rounds follow its {@link LockstepSchedule}: round r starts once the run's transitions reach
+     * b_r, whenever they arrived, and covers exactly the first b_r of them.
+     */
+    private synchronized void startLockstepRound(String runId, RunModel m) {
+        Optional<RunSettings> settings = runs.settings(runId);
+        if (settings.isEmpty() || m.training) {
+            return;
+        }
+        Optional<LockstepSchedule> schedule = settings.get().lockstepSchedule();
+        if (schedule.isEmpty()) {
+            return;
+        }
+        Domain domain = settings.get().ensembleDomains().iterator().next();
+        long held = stores.find(runId, domain).map(TransitionStore::added).orElse(0L);
+        long round = m.version.get() + 1;
+        long covers = schedule.get().roundCovers(round);
+        if (held >= covers) {
+            m.training = true;
+            worker.submit(() -> lockstepRound(runId, m, round, covers, domain));
+        }
+    }
+
+    /**
+     * Round r of a lockstep run: the ensemble fitted to the run's first b_r transitions; its rollouts act with the
+     * policy the learner published at exactly b_r (random actions while no update is owed by then) and go out with
+     * {@code coversEnvStep} b_r and the round's row count, so the learner knows when it holds the whole round.
+     */
+    private void lockstepRound(String runId, RunModel m, long round, long covers, Domain domain) {
+        try {
+            RunSettings settings = runs.settings(runId).orElseThrow();
+            Transitions first = prefix(runId, domain, covers);
+            RoundData data = domain == Domain.SIM ? new RoundData(first, RoundData.none()) : new RoundData(RoundData.none(), first);
+            Timer.Sample timing = Timer.start(registry);
+            RoundReport report = m.rounds.train(round, data, settings);
+            timing.stop(Timer.builder("sim2real.model.training").tag("run", runId)
+                    .description("Time to train the run's dynamics model").register(registry));
+            m.rounds.save(checkpointDir(runId), round);
+            m.elites = report.ensemble().elites();
+            m.trainNll = report.ensemble().trainNll();
+            m.holdoutMse = report.ensemble().eliteHoldoutMse();
+            Optional<ActorRunner> policy = Optional.empty();
+            OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
+                    settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
+            if (owed.total(covers) > 0) {
+                Duration timeout = Duration.ofMillis(Math.round(1000 * settings.number(RunParameter.LOCKSTEP_TIMEOUT_SECONDS)));
+                policy = Optional.of(new ActorRunner(policies.awaitEnvStep(runId, covers, timeout).orElseThrow(() ->
+                        new IllegalStateException("lockstep round " + round + ": no policy of run '" + runId
+                                + "' at envStep " + covers + " within " + timeout))));
+            }
+            int length = RolloutSchedule.parse(config.rolloutSchedule()).length(covers);
+            List<RolloutBatch> made = new ArrayList<>();
+            m.rounds.rollouts(round, data, settings, policy, length, config.rolloutBatchSize(), made::add);
+            long rows = made.stream().mapToLong(RolloutBatch::size).sum();
+            for (RolloutBatch b : made) {
+                rollouts.sendAndAwait(Record.of(runId, new RolloutBatch(b.schemaVersion(), b.runId(), b.modelVersion(),
+                        b.round(), b.latent(), b.startDomain(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), covers, rows)));
+            }
+            m.version.set(round);
+            Counter.builder("sim2real.model.rollouts").tag("run", runId)
+                    .description("Model transitions published as rollouts").register(registry).increment(rows);
+            LOG.infof("run %s: lockstep round %d on the first %d transitions (%d epochs, hold-out MSE %.4f), %d rollout "
+                    + "transitions with %s", runId, round, covers, report.ensemble().epochs(), m.holdoutMse, rows,
+                    policy.map(p -> "policy v" + p.version()).orElse("random actions"));
+        } catch (Exception e) {
+            LOG.errorf(e, "run %s: lockstep model round %d failed", runId, round);
+            Counter.builder("sim2real.model.training.failures").tag("run", runId)
+                    .tag("reason", e instanceof NonFiniteException ? "non_finite" : "error")
+                    .description("Training rounds stopped by a failure").register(registry).increment();
+        } finally {
+            m.training = false;
+        }
+        // Transitions that reached the next round's boundary while this one trained start it now.
+        startLockstepRound(runId, m);
+    }
+
+    /** The run's first {@code n} transitions of a domain, as the store received them. */
+    private Transitions prefix(String runId, Domain d, long n) {
+        TransitionStore store = stores.find(runId, d).orElseThrow();
+        TransitionStore.Snapshot s = store.snapshot();
+        long dropped = store.added() - s.size();
+        if (dropped > 0) {
+            throw new IllegalStateException("the store no longer holds the run's first transitions (" + dropped
+                    + " evicted; sim2real.model.store-capacity)");
+        }
+        int k = Math.toIntExact(n);
+        return new Transitions(java.util.Arrays.copyOf(s.obs(), k), java.util.Arrays.copyOf(s.act(), k),
+                java.util.Arrays.copyOf(s.rew(), k), java.util.Arrays.copyOf(s.nextObs(), k));
     }
 
     private long size(String runId, Domain d) {
