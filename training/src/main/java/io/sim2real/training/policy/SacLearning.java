@@ -71,6 +71,30 @@ public final class SacLearning {
         return new Paid(stats, MixedBatch.environmentRows(batchSize, realRatio, model != null), rows);
     }
 
+    /**
+     * Pays the oldest owed update of a lockstep run, mixing in exactly the rollouts its schedule gives it
+     * ({@link ScheduledRollouts}); nothing while that round is not wholly here.
+     *
+     * @return the paid update, or null when nothing is owed or its round is not here yet
+     */
+    public Paid payOneScheduled(Sac sac, SplittableRandom random, double realRatio, int batchSize,
+                                io.sim2real.methods.LockstepSchedule schedule, ScheduledRollouts scheduled) {
+        long rows = owed.nextRows();
+        if (rows == 0) {
+            return null;
+        }
+        ScheduledRollouts.Use use = scheduled.forTransition(schedule, rows);
+        if (use instanceof ScheduledRollouts.Use.Waiting) {
+            return null;
+        }
+        TransitionStore model = use instanceof ScheduledRollouts.Use.Round r ? r.rollouts() : null;
+        long limit = Math.max(rows, environment.added() - environment.size() + 1);
+        TransitionStore.Sample batch = MixedBatch.draw(environment, model, realRatio, batchSize, random, limit);
+        Sac.UpdateStats stats = sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), batchSize);
+        owed.paid();
+        return new Paid(stats, MixedBatch.environmentRows(batchSize, realRatio, model != null), rows);
+    }
+
     public OwedQueue owed() {
         return owed;
     }

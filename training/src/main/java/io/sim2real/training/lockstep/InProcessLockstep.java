@@ -1,0 +1,196 @@
+package io.sim2real.training.lockstep;
+
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.EnvSpec;
+import io.sim2real.contracts.messages.PolicySnapshot;
+import io.sim2real.contracts.messages.RolloutBatch;
+import io.sim2real.contracts.messages.TransitionBatch;
+import io.sim2real.methods.LockstepSchedule;
+import io.sim2real.methods.RunParameter;
+import io.sim2real.methods.RunSeeds;
+import io.sim2real.methods.RunSettings;
+import io.sim2real.nn.ActorRunner;
+import io.sim2real.nn.PolicySnapshots;
+import io.sim2real.nn.ResumableRandom;
+import io.sim2real.nn.Sac;
+import io.sim2real.nn.SacConfig;
+import io.sim2real.nn.latent.Transitions;
+import io.sim2real.physics.halfcheetah.DomainPhysics;
+import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
+import io.sim2real.training.acting.RandomPolicy;
+import io.sim2real.training.acting.SnapshotPolicy;
+import io.sim2real.training.acting.TransitionCollector;
+import io.sim2real.training.model.ModelNetworks;
+import io.sim2real.training.model.ModelRounds;
+import io.sim2real.training.model.RoundData;
+import io.sim2real.training.policy.LockstepSnapshots;
+import io.sim2real.training.policy.OwedUpdates;
+import io.sim2real.training.policy.SacLearning;
+import io.sim2real.training.policy.ScheduledRollouts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.LongToIntFunction;
+
+/**
+ * A lockstep run with a {@link LockstepSchedule} in one process, with the services' own pieces in the order the
+ * schedule fixes: env-service's acting (the collector, random actions first, then each chunk with the newest snapshot
+ * whose envStep covers what was published), policy-service's learner (owed updates, each drawing environment rows from
+ * the transitions that owed it and the rollouts of exactly its round, snapshots at chunk boundaries) and model-service's
+ * rounds (round r on the first b_r transitions, rolling out with the policy at b_r). The same RunSpec and the same
+ * service settings ({@link Setup}) give what the services publish, bit for bit.
+ */
+public final class InProcessLockstep {
+
+    /**
+     * The services' settings that shape a run besides its RunSpec.
+     *
+     * @param sacHidden        policy-service's {@code hidden}
+     * @param sacBatchSize     policy-service's {@code batch-size}
+     * @param envCapacity      policy-service's {@code env-capacity}
+     * @param numEnvs          the collection's {@code numEnvs}
+     * @param recordSize       the collection's {@code batchSize}
+     * @param collectionSeed   the collection's seed
+     * @param physicsThreads   env-service's {@code physics-threads}
+     * @param networks         model-service's networks
+     * @param rolloutLength    model-service's rollout length for a round covering that many transitions
+     * @param rolloutBatchSize model-service's {@code rollout-batch-size}
+     */
+    public record Setup(int[] sacHidden, int sacBatchSize, int envCapacity, int numEnvs, int recordSize, long collectionSeed,
+                        int physicsThreads, ModelNetworks networks, LongToIntFunction rolloutLength, int rolloutBatchSize) {
+    }
+
+    /** What the run published. */
+    public record Result(List<TransitionBatch> transitions, List<PolicySnapshot> snapshots, List<RolloutBatch> rollouts) {
+    }
+
+    private InProcessLockstep() {
+    }
+
+    public static Result run(RunSettings settings, EnvSpec spec, Setup setup) {
+        LockstepSchedule schedule = settings.lockstepSchedule().orElseThrow(() -> new IllegalArgumentException(
+                "run " + settings.runId() + " has no lockstep schedule (a lockstep run of a one-domain MBPO method)"));
+        String runId = settings.runId();
+        RunSeeds seeds = settings.seeds();
+        Sac sac = new Sac(SacConfig.standard(spec.obsDim(), spec.actDim(), seeds.of(RunSeeds.Stream.SAC))
+                .withHidden(setup.sacHidden()).withBatchSize(setup.sacBatchSize()));
+        ResumableRandom batches = new ResumableRandom(seeds.of(RunSeeds.Stream.BATCHES));
+        SacLearning learning = new SacLearning(setup.envCapacity(), 1);
+        ScheduledRollouts scheduled = new ScheduledRollouts();
+        ModelRounds rounds = ModelRounds.of(settings, setup.networks(), spec).orElseThrow();
+        OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
+                settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
+        List<TransitionBatch> published = new ArrayList<>();
+        List<PolicySnapshot> snapshots = new ArrayList<>();
+        List<RolloutBatch> rollouts = new ArrayList<>();
+        TreeMap<Long, PolicySnapshot> byEnvStep = new TreeMap<>();
+        long envSteps = settings.spec().envSteps();
+        long chunk = schedule.chunk();
+        double realRatio = settings.number(RunParameter.REAL_RATIO);
+
+        // The learner's state besides its Sac.
+        long[] lastSnapshotStep = {0};
+        long[] updatesAtSnapshot = {0};
+        long[] updates = {0};
+        long[] roundsDone = {0};
+
+        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), setup.numEnvs(),
+                Math.min(setup.physicsThreads(), setup.numEnvs()), setup.collectionSeed())) {
+            TransitionCollector collector = new TransitionCollector(env, null, runId, Domain.SIM, "in-process",
+                    setup.recordSize(), envSteps, batch -> {
+                        published.add(batch);
+                        learning.addTransitions(batch, owed, true, Long.MAX_VALUE);
+                    });
+            // env-service: random steps first (the run has no policy at its start).
+            collector.use(new RandomPolicy(spec, setup.collectionSeed()));
+            long randomSteps = Math.min(schedule.initialRandomSteps(), envSteps);
+            while (collector.stepsTaken() < randomSteps) {
+                collector.collect(Math.min(chunk, randomSteps - collector.stepsTaken()));
+            }
+            long acting = -1;
+            while (true) {
+                // policy-service pays everything owed so far (rounds as they fall due), with snapshots at boundaries.
+                while (true) {
+                    long next = learning.owed().nextRows();
+                    OptionalLong boundary = LockstepSnapshots.due(chunk, next, learning.environment().added(),
+                            lastSnapshotStep[0], updates[0] > updatesAtSnapshot[0]);
+                    if (boundary.isPresent()) {
+                        PolicySnapshot s = PolicySnapshots.toSnapshot(sac.actor(), spec.obsDim(), setup.sacHidden(), runId,
+                                snapshots.size() + 1, boundary.getAsLong());
+                        snapshots.add(s);
+                        byEnvStep.put(s.envStep(), s);
+                        lastSnapshotStep[0] = s.envStep();
+                        updatesAtSnapshot[0] = updates[0];
+                    }
+                    // model-service: every round whose data and policy exist by now.
+                    long covers = schedule.roundCovers(roundsDone[0] + 1);
+                    boolean dataThere = learning.environment().added() >= covers;
+                    boolean policyThere = owed.total(covers) == 0 || byEnvStep.containsKey(covers);
+                    if (dataThere && policyThere) {
+                        long round = ++roundsDone[0];
+                        RoundData data = new RoundData(prefix(published, covers), RoundData.none());
+                        rounds.train(round, data, settings);
+                        Optional<ActorRunner> policy = Optional.ofNullable(byEnvStep.get(covers)).map(ActorRunner::new);
+                        List<RolloutBatch> made = new ArrayList<>();
+                        rounds.rollouts(round, data, settings, policy, setup.rolloutLength().applyAsInt(covers),
+                                setup.rolloutBatchSize(), made::add);
+                        long rows = made.stream().mapToLong(RolloutBatch::size).sum();
+                        for (RolloutBatch b : made) {
+                            RolloutBatch stamped = new RolloutBatch(b.schemaVersion(), b.runId(), b.modelVersion(), b.round(),
+                                    b.latent(), b.startDomain(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), covers, rows);
+                            rollouts.add(stamped);
+                            scheduled.add(stamped);
+                        }
+                        continue;
+                    }
+                    if (next == 0) {
+                        break;
+                    }
+                    SacLearning.Paid paid = learning.payOneScheduled(sac, batches.get(), realRatio, setup.sacBatchSize(),
+                            schedule, scheduled);
+                    if (paid == null) {
+                        throw new IllegalStateException("lockstep: the update owed by transition " + next
+                                + " waits for a round that cannot come");
+                    }
+                    updates[0]++;
+                }
+                if (collector.done()) {
+                    break;
+                }
+                // env-service: the next chunk with the newest snapshot covering every transition published.
+                long target = learning.environment().added();
+                PolicySnapshot s = byEnvStep.ceilingEntry(target) == null ? null : byEnvStep.lastEntry().getValue();
+                if (s == null) {
+                    throw new IllegalStateException("lockstep: no snapshot at envStep >= " + target
+                            + " (does initialRandomSteps reach learnerMinTransitions?)");
+                }
+                if (s.version() != acting) {
+                    collector.use(new SnapshotPolicy(s, false, setup.collectionSeed() * 1_000_003L + s.version()));
+                    acting = s.version();
+                }
+                collector.collect(chunk);
+            }
+        }
+        return new Result(published, snapshots, rollouts);
+    }
+
+    private static Transitions prefix(List<TransitionBatch> batches, long n) {
+        int k = Math.toIntExact(n);
+        double[][] obs = new double[k][];
+        double[][] act = new double[k][];
+        double[] rew = new double[k];
+        double[][] next = new double[k][];
+        int i = 0;
+        for (TransitionBatch b : batches) {
+            for (int j = 0; j < b.size() && i < k; j++, i++) {
+                obs[i] = b.obs()[j];
+                act[i] = b.act()[j];
+                rew[i] = b.rew()[j];
+                next[i] = b.nextObs()[j];
+            }
+        }
+        return new Transitions(obs, act, rew, next);
+    }
+}
