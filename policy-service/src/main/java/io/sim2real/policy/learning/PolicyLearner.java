@@ -280,10 +280,12 @@ public class PolicyLearner {
         }
         RunSettings run = settings.get();
         boolean mix = run.traits().rollsOut();
-        double realRatio = mix ? run.number(RunParameter.REAL_RATIO) : 1;
         try {
             int done = 0;
             while (done < max) {
+                // The run's settings as they are now, for each batch (a resubmitted realRatio takes effect at once).
+                run = runs.settings(l.runId).orElse(run);
+                double realRatio = mix ? run.number(RunParameter.REAL_RATIO) : 1;
                 SacLearning.Paid paid = l.data.payOne(l.sac, l.random.get(), realRatio, config.batchSize(), mix);
                 if (paid == null) {
                     break;
