@@ -1,5 +1,10 @@
 package io.sim2real.policy.learning;
 
+import io.sim2real.methods.LockstepSchedule;
+import io.sim2real.training.policy.LockstepSnapshots;
+import io.sim2real.training.policy.ScheduledRollouts;
+import java.util.OptionalLong;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -103,6 +108,13 @@ public class PolicyLearner {
         final Map<String, LearnerCheckpoint.Applied> firstApplied = new HashMap<>();
         final Map<String, LearnerCheckpoint.Applied> applied = new HashMap<>();
         final Map<String, Long> rolloutOffsets = new HashMap<>();
+        /**
+         * A lockstep MBPO run's rollouts by schedule round ({@link ScheduledRollouts}), for a learner that started
+         * afresh; a restored one mixes the rollouts it holds (its run is not exact across the kill, and the rounds
+         * consumed before it are not read again).
+         */
+        final ScheduledRollouts scheduled = new ScheduledRollouts();
+        volatile boolean followsSchedule = true;
 
         RunLearner(RunSettings run, Sac sac, SacLearning data) {
             this.runId = run.runId();
@@ -211,7 +223,12 @@ public class PolicyLearner {
         }
         RunLearner l = learners.computeIfAbsent(batch.runId(), id -> create(run.get()));
         synchronized (l) {
-            l.data.addRollouts(batch);
+            if (l.followsSchedule && batch.coversEnvStep() != null && batch.roundRows() != null
+                    && run.get().lockstepSchedule().isPresent()) {
+                l.scheduled.add(batch);
+            } else {
+                l.data.addRollouts(batch);
+            }
             if (source != null) {
                 l.rolloutOffsets.merge(LearnerCheckpoint.partition(source.getTopic(), source.getPartition()),
                         source.getOffset() + 1, Math::max);
@@ -269,6 +286,10 @@ public class PolicyLearner {
         if (l.republish) {
             republish(l);
         }
+        Optional<RunSettings> scheduledRun = runs.settings(l.runId);
+        if (l.followsSchedule && scheduledRun.isPresent() && scheduledRun.get().lockstepSchedule().isPresent()) {
+            return updateScheduled(l, scheduledRun.get(), scheduledRun.get().lockstepSchedule().get(), max);
+        }
         if (l.data.owed().pending() <= 0) {
             return false;
         }
@@ -312,6 +333,59 @@ public class PolicyLearner {
                     .description("SAC updates stopped by a failure").register(registry).increment();
         }
         return true;
+    }
+
+    /**
+     * A lockstep MBPO run's learner follows its {@link LockstepSchedule}: each update mixes in exactly its round's
+     * rollouts and waits until they are all here, and snapshots are published at chunk boundaries
+     * ({@link LockstepSnapshots}), so what it publishes depends on the transitions and settings only.
+     */
+    private boolean updateScheduled(RunLearner l, RunSettings run, LockstepSchedule schedule, int max) {
+        boolean worked = false;
+        try {
+            int done = 0;
+            while (done < max) {
+                long next;
+                long consumed;
+                synchronized (l) {
+                    next = l.data.owed().nextRows();
+                    consumed = l.data.environment().added();
+                }
+                OptionalLong boundary = LockstepSnapshots.due(schedule.chunk(), next, consumed, l.lastSnapshotStep,
+                        l.updates > l.updatesAtSnapshot);
+                if (boundary.isPresent()) {
+                    publish(l, boundary.getAsLong());
+                    worked = true;
+                    continue;
+                }
+                if (next == 0) {
+                    break;
+                }
+                run = runs.settings(l.runId).orElse(run);
+                SacLearning.Paid paid = l.data.payOneScheduled(l.sac, l.random.get(), run.number(RunParameter.REAL_RATIO),
+                        config.batchSize(), schedule, l.scheduled);
+                if (paid == null) {
+                    break; // its round's rollouts are not all here yet
+                }
+                l.stats = paid.stats();
+                l.environmentRows = paid.environmentRows();
+                l.updates++;
+                done++;
+                worked = true;
+            }
+            Counter.builder("sim2real.policy.updates").tag("run", l.runId).description("SAC updates performed")
+                    .register(registry).increment(done);
+            if (done > 0 && config.checkpointEvery() > 0
+                    && l.updates - Math.max(0, l.checkpointedUpdates) >= config.checkpointEvery()) {
+                checkpoint(l, capture(l));
+            }
+        } catch (NonFiniteException e) {
+            LOG.errorf("run %s: SAC update refused, %s; pending updates dropped", l.runId, e.getMessage());
+            l.data.owed().clear();
+            Counter.builder("sim2real.policy.training.failures").tag("run", l.runId).tag("reason", "non_finite")
+                    .description("SAC updates stopped by a failure").register(registry).increment();
+        }
+        return worked;
     }
 
     private void publish(RunLearner l, long envSteps) {
@@ -403,6 +477,7 @@ public class PolicyLearner {
             l.republish = c.republish();
             l.resume = c.transitions().isEmpty() ? null : new ReplayResume(c.firstTransitions(), c.transitions());
             checkpoints(runId, "restored").increment();
+            l.followsSchedule = false;
             LOG.infof("run %s: learner restored from %s: %d updates, policy v%d, %d updates owed, reflecting %d env "
                     + "transitions (%s) and rollouts %s", runId, file, c.updates(), c.version(), c.pending(),
                     c.envTransitions(), c.transitions(), c.rollouts());
