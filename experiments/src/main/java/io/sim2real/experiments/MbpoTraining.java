@@ -29,6 +29,8 @@ import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
 import io.sim2real.replay.TransitionStore;
+import io.sim2real.methods.LockstepSchedule;
+import io.sim2real.training.lockstep.InProcessLockstep;
 import io.sim2real.training.model.ModelNetworks;
 import io.sim2real.training.model.ModelRounds;
 import io.sim2real.training.model.RoundData;
@@ -259,81 +261,93 @@ public final class MbpoTraining {
         String lastRound = "none";
         ActorRunner behaviour = null;
         long envSeed = seeds.of(RunSeeds.Stream.COLLECTION, 0);
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, envSeed);
-             HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, envSeed);
-             HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, envSeed) : null) {
-            double[][] obs = env.reset();
-            for (int t = 1; t <= envSteps; t++) {
-                double[][] act;
-                if (t <= initial) {
-                    act = new double[][] {Behaviour.RANDOM.action(t, acting)};
-                } else {
-                    // Lockstep: each chunk acts with the newest policy at its start.
-                    if (behaviour == null || (t - 1 - initial) % chunk == 0) {
-                        behaviour = new ActorRunner(snapshot(sac, updates));
+        Recorder recorder = new Recorder(def, usesReal, realPhysics, outDir, curve, curveChart, start, out);
+        // A lockstep run with a schedule (SAC, MBPO on sim) runs as the services run it, with their own classes.
+        Optional<LockstepSchedule> schedule = usesReal ? Optional.empty() : settings.lockstepSchedule();
+        PolicySnapshot scheduledFinal = null;
+        if (schedule.isPresent()) {
+            long[] nextEval = {def.evalEvery()};
+            long[] paid = {0};
+            String[] roundSummary = {"none"};
+            InProcessLockstep.Result result = InProcessLockstep.run(settings, EnvSpec.HALF_CHEETAH, new InProcessLockstep.Setup(
+                    new int[] {256, 256}, 256, 1_000_000, 1, chunk, envSeed, 1, def.networks(), covers -> 1, 5000),
+                    new InProcessLockstep.Listener() {
+                        @Override
+                        public void onSnapshot(PolicySnapshot snapshot, long updates, Sac learner) {
+                            paid[0] = updates;
+                            if (snapshot.envStep() >= nextEval[0] || snapshot.envStep() == envSteps) {
+                                nextEval[0] = (snapshot.envStep() / def.evalEvery() + 1) * def.evalEvery();
+                                recorder.record(snapshot.envStep(), snapshot, updates, learner.alpha(),
+                                        new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN}, roundSummary[0]);
+                            }
+                        }
+
+                        @Override
+                        public void onRound(long round, RoundReport report, RoundData data, ModelRounds model,
+                                            Optional<PolicySnapshot> policy) {
+                            roundSummary[0] = report.summary();
+                        }
+                    });
+            scheduledFinal = result.snapshots().get(result.snapshots().size() - 1);
+            updates = paid[0];
+        } else {
+            try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, envSeed);
+                 HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, envSeed);
+                 HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, envSeed) : null) {
+                double[][] obs = env.reset();
+                for (int t = 1; t <= envSteps; t++) {
+                    double[][] act;
+                    if (t <= initial) {
+                        act = new double[][] {Behaviour.RANDOM.action(t, acting)};
+                    } else {
+                        // Lockstep: each chunk acts with the newest policy at its start.
+                        if (behaviour == null || (t - 1 - initial) % chunk == 0) {
+                            behaviour = new ActorRunner(snapshot(sac, updates));
+                        }
+                        act = behaviour.act(obs, false, acting);
                     }
-                    act = behaviour.act(obs, false, acting);
-                }
-                StepResult s = env.step(act);
-                long simBefore = simData.added();
-                if (!s.unstable()[0]) {
-                    TransitionBatch b = new TransitionBatch(SchemaVersion.CURRENT, run.runId(), Domain.SIM, "train", updates,
-                            s.episodeIds(), s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated());
-                    simData.add(b);
-                    envData.add(b);
-                    since += RoundRule.counts(settings, Domain.SIM) ? 1 : 0;
-                }
-                obs = env.observations();
-                if (rounds != null && RoundRule.due(settings, round, since, simData.size(), realData.size())) {
-                    since = 0;
-                    round++;
-                    RoundData data = new RoundData(transitions(simData.snapshot()),
-                            usesReal ? transitions(realData.snapshot()) : RoundData.none());
-                    RoundReport report = rounds.train(round, data, settings);
-                    lastRound = report.summary();
-                    ActorRunner current = new ActorRunner(snapshot(sac, updates));
-                    SplittableRandom check = new SplittableRandom(seeds.of(RunSeeds.Stream.ROLLOUTS, round)).split();
-                    double[] sim2 = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, check);
-                    double[] real2 = realTruth == null ? new double[] {Double.NaN, Double.NaN}
-                            : rollFidelity(rounds, Domain.REAL, realData, realTruth, current, check);
-                    fidelity = new double[] {sim2[0], real2[0], sim2[1], real2[1]};
-                    if (traits.rollsOut()) {
-                        // Uniform random actions until the learner has made a policy, as model-service rolls out.
-                        rounds.rollouts(round, data, settings, updates > 0 ? Optional.of(current) : Optional.empty(), 1,
-                                Integer.MAX_VALUE, modelData::add);
+                    StepResult s = env.step(act);
+                    long simBefore = simData.added();
+                    if (!s.unstable()[0]) {
+                        TransitionBatch b = new TransitionBatch(SchemaVersion.CURRENT, run.runId(), Domain.SIM, "train", updates,
+                                s.episodeIds(), s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated());
+                        simData.add(b);
+                        envData.add(b);
+                        since += RoundRule.counts(settings, Domain.SIM) ? 1 : 0;
                     }
-                }
-                for (long u = owed.between(simBefore, simData.added()); u > 0; u--) {
-                    TransitionStore.Sample batch = MixedBatch.draw(envData, traits.rollsOut() ? modelData : null, realRatio,
-                            sacConfig.batchSize(), batches);
-                    sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), sacConfig.batchSize());
-                    updates++;
-                }
-                if (t % def.evalEvery() == 0 || t == envSteps) {
-                    PolicySnapshot now = snapshot(sac, updates);
-                    List<Double> returns = PolicyReturns.evaluate(now, DomainPhysics.neutral(), def.evalEpisodes(), 10_000 + t);
-                    List<Double> realReturns = usesReal ? PolicyReturns.evaluate(now, realPhysics, def.evalEpisodes(), 10_000 + t)
-                            : List.of();
-                    // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
-                    // third of the final return).
-                    Files.createDirectories(outDir.resolve("policies"));
-                    Files.write(outDir.resolve("policies").resolve("step-" + t + ".json"), Codecs.POLICY_SNAPSHOT.encode(now));
-                    double minutes = (System.nanoTime() - start) / 6e10;
-                    curve.add(List.of(String.valueOf(t), Stats.format(returns, 1), usesReal ? Stats.format(realReturns, 1) : "–",
-                            String.valueOf(returns.size()), String.valueOf(updates), format(fidelity[0]), format(fidelity[1]),
-                            format(fidelity[2]), format(fidelity[3]), lastRound, String.format(Locale.ROOT, "%.1f", minutes)));
-                    curveChart.point("sim", t, Stats.mean(returns));
-                    if (usesReal) {
-                        curveChart.point("real", t, Stats.mean(realReturns));
+                    obs = env.observations();
+                    if (rounds != null && RoundRule.due(settings, round, since, simData.size(), realData.size())) {
+                        since = 0;
+                        round++;
+                        RoundData data = new RoundData(transitions(simData.snapshot()),
+                                usesReal ? transitions(realData.snapshot()) : RoundData.none());
+                        RoundReport report = rounds.train(round, data, settings);
+                        lastRound = report.summary();
+                        ActorRunner current = new ActorRunner(snapshot(sac, updates));
+                        SplittableRandom check = new SplittableRandom(seeds.of(RunSeeds.Stream.ROLLOUTS, round)).split();
+                        double[] sim2 = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, check);
+                        double[] real2 = realTruth == null ? new double[] {Double.NaN, Double.NaN}
+                                : rollFidelity(rounds, Domain.REAL, realData, realTruth, current, check);
+                        fidelity = new double[] {sim2[0], real2[0], sim2[1], real2[1]};
+                        if (traits.rollsOut()) {
+                            // Uniform random actions until the learner has made a policy, as model-service rolls out.
+                            rounds.rollouts(round, data, settings, updates > 0 ? Optional.of(current) : Optional.empty(), 1,
+                                    Integer.MAX_VALUE, modelData::add);
+                        }
                     }
-                    Files.writeString(outDir.resolve("learning_curve.csv"), curve.toCsv());
-                    out.printf("step %6d  return sim %s%s  updates %d  alpha %.3f  fidelity sim %s real %s (sampled %s / %s)  [%s]  %.1f min%n", t,
-                            Stats.format(returns, 1), usesReal ? " real " + Stats.format(realReturns, 1) : "", updates, sac.alpha(),
-                            format(fidelity[0]), format(fidelity[1]), format(fidelity[2]), format(fidelity[3]), lastRound, minutes);
+                    for (long u = owed.between(simBefore, simData.added()); u > 0; u--) {
+                        TransitionStore.Sample batch = MixedBatch.draw(envData, traits.rollsOut() ? modelData : null, realRatio,
+                                sacConfig.batchSize(), batches);
+                        sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), sacConfig.batchSize());
+                        updates++;
+                    }
+                    if (t % def.evalEvery() == 0 || t == envSteps) {
+                        recorder.record(t, snapshot(sac, updates), updates, sac.alpha(), fidelity, lastRound);
+                    }
                 }
             }
         }
-        PolicySnapshot policy = snapshot(sac, updates);
+        PolicySnapshot policy = scheduledFinal != null ? scheduledFinal : snapshot(sac, updates);
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
 
         List<String> kinds = def.kinds();
@@ -468,6 +482,37 @@ public final class MbpoTraining {
     private static double change(Transitions t, int i, int j) {
         int dims = t.obs()[i].length;
         return j < dims ? t.nextObs()[i][j] - t.obs()[i][j] : t.rew()[i];
+    }
+
+    /** Evaluates a policy of the run and adds it to the learning curve, its chart, the CSV and the log. */
+    private record Recorder(Definition def, boolean usesReal, DomainPhysics realPhysics, Path outDir, Table curve,
+                            LineChart chart, long start, PrintStream out) {
+
+        void record(long t, PolicySnapshot now, long updates, double alpha, double[] fidelity, String lastRound) {
+            try {
+                List<Double> returns = PolicyReturns.evaluate(now, DomainPhysics.neutral(), def.evalEpisodes(), 10_000 + t);
+                List<Double> realReturns = usesReal ? PolicyReturns.evaluate(now, realPhysics, def.evalEpisodes(), 10_000 + t)
+                        : List.of();
+                // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
+                // third of the final return).
+                Files.createDirectories(outDir.resolve("policies"));
+                Files.write(outDir.resolve("policies").resolve("step-" + t + ".json"), Codecs.POLICY_SNAPSHOT.encode(now));
+                double minutes = (System.nanoTime() - start) / 6e10;
+                curve.add(List.of(String.valueOf(t), Stats.format(returns, 1), usesReal ? Stats.format(realReturns, 1) : "–",
+                        String.valueOf(returns.size()), String.valueOf(updates), format(fidelity[0]), format(fidelity[1]),
+                        format(fidelity[2]), format(fidelity[3]), lastRound, String.format(Locale.ROOT, "%.1f", minutes)));
+                chart.point("sim", t, Stats.mean(returns));
+                if (usesReal) {
+                    chart.point("real", t, Stats.mean(realReturns));
+                }
+                Files.writeString(outDir.resolve("learning_curve.csv"), curve.toCsv());
+                out.printf("step %6d  return sim %s%s  updates %d  alpha %.3f  fidelity sim %s real %s (sampled %s / %s)  [%s]  %.1f min%n", t,
+                        Stats.format(returns, 1), usesReal ? " real " + Stats.format(realReturns, 1) : "", updates, alpha,
+                        format(fidelity[0]), format(fidelity[1]), format(fidelity[2]), format(fidelity[3]), lastRound, minutes);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     private static PolicySnapshot snapshot(Sac sac, long version) {

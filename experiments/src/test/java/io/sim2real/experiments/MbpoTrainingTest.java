@@ -42,7 +42,8 @@ class MbpoTrainingTest {
                 "--factors", "2.0", "--out", out.toString()}, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
         PolicySnapshot policy = Codecs.POLICY_SNAPSHOT.decode(Files.readAllBytes(out.resolve("policy.json")), EnvSpec.HALF_CHEETAH);
-        assertEquals(201, policy.version(), "one update per step from step 200 to 400");
+        // Run as the services run it: a snapshot at every 50-step chunk boundary from the first update (step 200) on.
+        assertEquals(List.of(5L, 400L), List.of(policy.version(), policy.envStep()), "the policy at step 400, the 5th");
         List<String> curve = Files.readAllLines(out.resolve("learning_curve.csv"));
         assertEquals(3, curve.size(), "header and evaluations at steps 200 and 400");
         String report = Files.readString(out.resolve("README.md"));
@@ -97,9 +98,11 @@ class MbpoTrainingTest {
         RunSpec run = def.settings().spec();
         assertEquals(List.of(RunSpec.Method.MBPO, RunSpec.Mode.LOCKSTEP, 9L, 3000L, List.of(Domain.SIM)),
                 List.of(run.method(), run.mode(), run.seed(), run.envSteps(), run.trainingDomains()));
+        java.util.Map<String, Double> withoutLag = new java.util.HashMap<>(run.parameters());
+        assertEquals(0.0, withoutLag.remove("modelLag"));
         assertEquals(Map.of("updatesPerStep", 0.5, "realRatio", 0.1, "learnerMinTransitions", 1000.0, "trainEvery", 250.0,
                 "modelMinTransitions", 1000.0, "maxEpochs", 7.0, "rolloutsPerRound", 1000.0, "lockstepChunk", 50.0,
-                "initialRandomSteps", 1000.0, "lockstepTimeoutSeconds", 600.0), run.parameters());
+                "initialRandomSteps", 1000.0, "lockstepTimeoutSeconds", 600.0), withoutLag);
         // The file the run writes is that RunSpec, and the services read it as the same run.
         Path out = dir.resolve("sac");
         MbpoTraining.run(new String[] {"--method", "sac", "--env-steps", "100", "--initial-steps", "50", "--updates-per-step",

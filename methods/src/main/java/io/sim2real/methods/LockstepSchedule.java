@@ -36,6 +36,17 @@ public record LockstepSchedule(long chunk, long initialRandomSteps, long firstRo
                 wholeChunks(trainEvery, chunk), modelLag);
     }
 
+    /** The schedule of a lockstep run without a model (SAC): chunks and random steps, no round ever. */
+    public static LockstepSchedule withoutRounds(long chunk, long initialRandomSteps) {
+        long never = Long.MAX_VALUE / 4 / chunk * chunk;
+        return new LockstepSchedule(chunk, initialRandomSteps, never, never, 0);
+    }
+
+    /** Whether the schedule has model rounds. */
+    public boolean hasRounds() {
+        return firstRound < Long.MAX_VALUE / 4 / chunk * chunk;
+    }
+
     private static long wholeChunks(long n, long chunk) {
         return Math.max(1, (n + chunk - 1) / chunk) * chunk;
     }

@@ -175,14 +175,20 @@ public final class RunSettings {
     }
 
     /**
-     * The lockstep schedule a run's services and the in-process runner follow exactly: a lockstep run whose learner
-     * mixes rollouts of a dynamics ensemble fitted to one domain (mbpo on [sim], mbpo-sim-only). Other lockstep runs act
-     * in chunks, but their rounds come as {@code RoundRule} has them (the n-th transition of two domains has no order
+     * The lockstep schedule a run's services and the in-process runner follow exactly: a lockstep run on one domain of
+     * SAC alone (chunks, no rounds) or of an MBPO method (mbpo on one domain, mbpo-sim-only). Other lockstep runs act in
+     * chunks, but their rounds come as {@code RoundRule} has them (the n-th transition of two domains has no order
      * every service sees alike).
      */
     public Optional<LockstepSchedule> lockstepSchedule() {
-        if (!lockstep() || !traits.rollsOut() || traits.model() != MethodTraits.Model.ENSEMBLE
-                || ensembleDomains().size() != 1 || trainingDomains().size() != 1) {
+        if (!lockstep() || !traits.trainsPolicy() || trainingDomains().size() != 1) {
+            return Optional.empty();
+        }
+        if (traits.model() == MethodTraits.Model.NONE) {
+            return Optional.of(LockstepSchedule.withoutRounds(whole(RunParameter.LOCKSTEP_CHUNK),
+                    whole(RunParameter.INITIAL_RANDOM_STEPS)));
+        }
+        if (traits.model() != MethodTraits.Model.ENSEMBLE || ensembleDomains().size() != 1) {
             return Optional.empty();
         }
         return Optional.of(LockstepSchedule.of(whole(RunParameter.LOCKSTEP_CHUNK), whole(RunParameter.INITIAL_RANDOM_STEPS),

@@ -362,8 +362,9 @@ public class PolicyLearner {
                     break;
                 }
                 run = runs.settings(l.runId).orElse(run);
-                SacLearning.Paid paid = l.data.payOneScheduled(l.sac, l.random.get(), run.number(RunParameter.REAL_RATIO),
-                        config.batchSize(), schedule, l.scheduled);
+                double realRatio = run.traits().rollsOut() ? run.number(RunParameter.REAL_RATIO) : 1;
+                SacLearning.Paid paid = l.data.payOneScheduled(l.sac, l.random.get(), realRatio, config.batchSize(), schedule,
+                        l.scheduled);
                 if (paid == null) {
                     break; // its round's rollouts are not all here yet
                 }

@@ -62,6 +62,18 @@ public final class InProcessLockstep {
                         int physicsThreads, ModelNetworks networks, LongToIntFunction rolloutLength, int rolloutBatchSize) {
     }
 
+    /** What a caller sees as the run goes (the command line evaluates and checks its model here). */
+    public interface Listener {
+        /** A snapshot was published after {@code updates} updates. */
+        default void onSnapshot(PolicySnapshot snapshot, long updates, Sac sac) {
+        }
+
+        /** Round {@code round} was trained on {@code data}; its rollouts act with {@code policy}. */
+        default void onRound(long round, io.sim2real.training.model.RoundReport report, RoundData data, ModelRounds rounds,
+                             Optional<PolicySnapshot> policy) {
+        }
+    }
+
     /** What the run published. */
     public record Result(List<TransitionBatch> transitions, List<PolicySnapshot> snapshots, List<RolloutBatch> rollouts) {
     }
@@ -70,6 +82,11 @@ public final class InProcessLockstep {
     }
 
     public static Result run(RunSettings settings, EnvSpec spec, Setup setup) {
+        return run(settings, spec, setup, new Listener() {
+        });
+    }
+
+    public static Result run(RunSettings settings, EnvSpec spec, Setup setup, Listener listener) {
         LockstepSchedule schedule = settings.lockstepSchedule().orElseThrow(() -> new IllegalArgumentException(
                 "run " + settings.runId() + " has no lockstep schedule (a lockstep run of a one-domain MBPO method)"));
         String runId = settings.runId();
@@ -79,7 +96,7 @@ public final class InProcessLockstep {
         ResumableRandom batches = new ResumableRandom(seeds.of(RunSeeds.Stream.BATCHES));
         SacLearning learning = new SacLearning(setup.envCapacity(), 1);
         ScheduledRollouts scheduled = new ScheduledRollouts();
-        ModelRounds rounds = ModelRounds.of(settings, setup.networks(), spec).orElseThrow();
+        ModelRounds rounds = ModelRounds.of(settings, setup.networks(), spec).orElse(null);
         OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
                 settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
         List<TransitionBatch> published = new ArrayList<>();
@@ -88,7 +105,7 @@ public final class InProcessLockstep {
         TreeMap<Long, PolicySnapshot> byEnvStep = new TreeMap<>();
         long envSteps = settings.spec().envSteps();
         long chunk = schedule.chunk();
-        double realRatio = settings.number(RunParameter.REAL_RATIO);
+        double realRatio = settings.traits().rollsOut() ? settings.number(RunParameter.REAL_RATIO) : 1;
 
         // The learner's state besides its Sac.
         long[] lastSnapshotStep = {0};
@@ -123,15 +140,17 @@ public final class InProcessLockstep {
                         byEnvStep.put(s.envStep(), s);
                         lastSnapshotStep[0] = s.envStep();
                         updatesAtSnapshot[0] = updates[0];
+                        listener.onSnapshot(s, updates[0], sac);
                     }
                     // model-service: every round whose data and policy exist by now.
                     long covers = schedule.roundCovers(roundsDone[0] + 1);
-                    boolean dataThere = learning.environment().added() >= covers;
+                    boolean dataThere = rounds != null && learning.environment().added() >= covers;
                     boolean policyThere = owed.total(covers) == 0 || byEnvStep.containsKey(covers);
                     if (dataThere && policyThere) {
                         long round = ++roundsDone[0];
                         RoundData data = new RoundData(prefix(published, covers), RoundData.none());
-                        rounds.train(round, data, settings);
+                        io.sim2real.training.model.RoundReport report = rounds.train(round, data, settings);
+                        listener.onRound(round, report, data, rounds, Optional.ofNullable(byEnvStep.get(covers)));
                         Optional<ActorRunner> policy = Optional.ofNullable(byEnvStep.get(covers)).map(ActorRunner::new);
                         List<RolloutBatch> made = new ArrayList<>();
                         rounds.rollouts(round, data, settings, policy, setup.rolloutLength().applyAsInt(covers),
