@@ -1,5 +1,12 @@
 package io.sim2real.policy.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.Requests;
@@ -13,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 /** Actions from a run's newest published policy, for external agents. */
 @Path("/api/v1/act")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "policy", description = "Acting with a run's newest policy")
 public class PolicyResource {
 
     static final int MAX_OBSERVATIONS = 1024;
@@ -32,6 +40,23 @@ public class PolicyResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Actions for observations from a run's newest policy snapshot held by this instance",
+            description = "Up to 1024 observations of 17 finite values each. deterministic (default true) gives the "
+                    + "squashed mean action; false samples from the policy. Actions are in [-1, 1]; policyVersion is the "
+                    + "PolicySnapshot.version that chose them.")
+    @RequestBody(required = true, description = "The run and its observations",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ActRequest.class),
+                    examples = @ExampleObject(name = "one observation", value = """
+                            {"runId": "cheetah-robot-01", "deterministic": true,
+                             "observations": [[-0.0352, -0.0698, 0.0302, -0.0855, 0.0072, -0.0269, -0.0884, 0.0015, 3.075, -0.2654, -1.7206, -1.6371, -0.3019, 1.3074, -1.5048, -1.107, 0.5097]]}""")))
+    @APIResponse(responseCode = "200", description = "One action of 6 values per observation",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ActResponse.class),
+                    examples = @ExampleObject(name = "one action", value = """
+                            {"runId": "cheetah-robot-01", "policyVersion": 12,
+                             "actions": [[-0.7639, -0.1638, 0.5143, -0.696, -0.0221, -0.9216]]}""")))
+    @APIResponse(responseCode = "400", description = "No body or observations, a bad run id, more than 1024 observations, "
+            + "an observation of the wrong width or with a non-finite value")
+    @APIResponse(responseCode = "404", description = "No policy published for the run yet")
     public ActResponse act(ActRequest request) {
         if (request == null || request.observations() == null || request.observations().length == 0) {
             throw new BadRequestException("a JSON body {runId, observations: [[" + spec.obsDim() + " numbers], ...]} is required");
