@@ -1,5 +1,12 @@
 package io.sim2real.env.evaluation;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.sim2real.training.acting.BehaviourPolicies;
 import io.sim2real.training.acting.BehaviourPolicy;
 import io.sim2real.contracts.Domain;
@@ -26,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/api/v1/evaluations")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "evaluations", description = "Evaluating a policy over whole episodes; results published on sim2real.evaluations")
 public class EvaluationResource {
 
     /** What to evaluate: a behaviour policy, in sim and (when realPhysics is given) in that real domain. */
@@ -47,7 +55,29 @@ public class EvaluationResource {
 
     @POST
     @RequiresApiToken
-    @Operation(summary = "Evaluate a behaviour policy over whole episodes in sim and a real domain; results are published")
+    @Operation(summary = "Evaluate a behaviour policy over whole episodes in sim and a real domain; results are published",
+            description = "Synchronous: answers when the episodes are done, with the EvaluationResults it also published on "
+                    + "sim2real.evaluations (docs/CONTRACTS.md 3.5). Always the sim domain, and the real domain when realPhysics "
+                    + "is given. policy: random, scripted or snapshot (the run's newest snapshot held, acting on its mean). "
+                    + "episodes 1..100 (default 5), seed default 0, envStep (default 0) is copied into the results: pass the "
+                    + "PolicySnapshot's envStep. Needs the API token when one is configured.")
+    @RequestBody(required = true, description = "What to evaluate",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EvaluationRequest.class),
+                    examples = @ExampleObject(name = "newest snapshot, gravity x1.5", value = """
+                            {"runId": "cheetah-robot-01", "policy": "snapshot", "realPhysics": {"gravity": 1.5},
+                             "episodes": 2, "seed": 1000, "envStep": 24000}""")))
+    @APIResponse(responseCode = "200", description = "One EvaluationResult per domain, sim first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = EvaluationResult.class),
+                    examples = @ExampleObject(name = "sim and real", value = """
+                            [{"schemaVersion": 1, "runId": "cheetah-robot-01", "domain": "sim", "policyVersion": 12,
+                              "envStep": 24000, "deterministic": true, "seeds": [1000, 1001], "returns": [4210.0, 4188.5],
+                              "lengths": [1000, 1000]},
+                             {"schemaVersion": 1, "runId": "cheetah-robot-01", "domain": "real", "policyVersion": 12,
+                              "envStep": 24000, "deterministic": true, "seeds": [1000, 1001], "returns": [4012.5, 3987.25],
+                              "lengths": [1000, 1000]}]""")))
+    @APIResponse(responseCode = "400", description = "A bad field (named): run id, episodes, envStep, physics or policy "
+            + "(e.g. snapshot before the run has one)")
     public List<EvaluationResult> evaluate(EvaluationRequest request) {
         if (request == null) {
             throw new BadRequestException("a JSON body with at least a runId is required");

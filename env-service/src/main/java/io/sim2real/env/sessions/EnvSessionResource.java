@@ -1,5 +1,12 @@
 package io.sim2real.env.sessions;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.sim2real.contracts.Domain;
 import io.sim2real.env.api.DomainRequest;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
@@ -31,6 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/api/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "envs", description = "Environment sessions: step HalfCheetah vectors in a domain over REST (gym-like)")
 public class EnvSessionResource {
 
     /** A new session: a domain and its physics, how many envs, the seed. */
@@ -54,7 +62,19 @@ public class EnvSessionResource {
     @POST
     @Path("/envs")
     @RequiresApiToken
-    @Operation(summary = "Create a vector of HalfCheetah environments in a domain; returns its first observations")
+    @Operation(summary = "Create a vector of HalfCheetah environments in a domain; returns its first observations",
+            description = "All fields optional: domain sim, no physics change, numEnvs 1 (1..64), seed 0. physics maps "
+                    + "perturbation kinds (GET /api/v1/perturbations) to values. Needs the API token when one is configured.")
+    @RequestBody(description = "The domain, its physics, how many envs, the seed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateRequest.class),
+                    examples = @ExampleObject(name = "real domain, gravity x1.5", value = """
+                            {"domain": "real", "physics": {"gravity": 1.5}, "numEnvs": 2, "seed": 7}""")))
+    @APIResponse(responseCode = "201", description = "Created: the session's id, shape and first observations",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class),
+                    examples = @ExampleObject(name = "two envs", value = """
+                            {"id": "0b6e4c1d-8f2a-4a57-b3e9-5c7d1f2a9e40", "domain": "real", "numEnvs": 2, "obsDim": 17, "actDim": 6, "observations": [[-0.0352, -0.0698, 0.0302, -0.0855, 0.0072, -0.0269, -0.0884, 0.0015, 3.075, -0.2654, -1.7206, -1.6371, -0.3019, 1.3074, -1.5048, -1.107, 0.5097], [0.0895, 0.0154, -0.0207, 0.0953, -0.0907, 0.0717, -0.0421, -0.0711, 3.2356, -0.7661, 1.2645, -1.2771, 0.3264, 0.5557, -0.5104, 0.191, -1.7488]]}""")))
+    @APIResponse(responseCode = "400", description = "A bad domain, physics value or numEnvs (named)")
+    @APIResponse(responseCode = "429", description = "Too many open sessions")
     public Response create(CreateRequest request) {
         CreateRequest r = request == null ? new CreateRequest(null, null, null, null, null) : request;
         Domain domain = DomainRequest.domain(r.domain());
@@ -76,7 +96,13 @@ public class EnvSessionResource {
     @POST
     @Path("/envs/{id}/reset")
     @RequiresApiToken
-    public Observations reset(@PathParam("id") String id) {
+    @Operation(summary = "Reset every env of the session; returns the first observations")
+    @APIResponse(responseCode = "200", description = "One observation of 17 values per env",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Observations.class),
+                    examples = @ExampleObject(name = "one env", value = """
+                            {"observations": [[-0.0352, -0.0698, 0.0302, -0.0855, 0.0072, -0.0269, -0.0884, 0.0015, 3.075, -0.2654, -1.7206, -1.6371, -0.3019, 1.3074, -1.5048, -1.107, 0.5097]]}""")))
+    @APIResponse(responseCode = "404", description = "No session of that id")
+    public Observations reset(@Parameter(description = "The session id, from POST /api/v1/envs", example = "0b6e4c1d-8f2a-4a57-b3e9-5c7d1f2a9e40") @PathParam("id") String id) {
         EnvSessions.Session s = session(id);
         synchronized (s) {
             return new Observations(s.env().reset());
@@ -87,7 +113,19 @@ public class EnvSessionResource {
     @Path("/envs/{id}/step")
     @RequiresApiToken
     @Operation(summary = "Step every env of the session with its action; actions are clipped to [-1, 1]")
-    public StepResult step(@PathParam("id") String id, StepRequest request) {
+    @RequestBody(required = true, description = "One action of 6 values per env",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StepRequest.class),
+                    examples = @ExampleObject(name = "one env", value = """
+                            {"actions": [[-0.7639, -0.1638, 0.5143, -0.696, -0.0221, -0.9216]]}""")))
+    @APIResponse(responseCode = "200", description = "The step's transitions, one row per env (as a TransitionBatch's rows; unstable marks a simulation that diverged and was reset)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = StepResult.class),
+                    examples = @ExampleObject(name = "one env", value = """
+                            {"episodeIds": [0], "stepIndices": [0], "obs": [[-0.0352, -0.0698, 0.0302, -0.0855, 0.0072, -0.0269, -0.0884, 0.0015, 3.075, -0.2654, -1.7206, -1.6371, -0.3019, 1.3074, -1.5048, -1.107, 0.5097]],
+                             "act": [[-0.7639, -0.1638, 0.5143, -0.696, -0.0221, -0.9216]], "rew": [-0.4418],
+                             "nextObs": [[0.0895, 0.0154, -0.0207, 0.0953, -0.0907, 0.0717, -0.0421, -0.0711, 3.2356, -0.7661, 1.2645, -1.2771, 0.3264, 0.5557, -0.5104, 0.191, -1.7488]], "truncated": [false], "unstable": [false]}""")))
+    @APIResponse(responseCode = "400", description = "No actions, or actions of the wrong shape")
+    @APIResponse(responseCode = "404", description = "No session of that id")
+    public StepResult step(@Parameter(description = "The session id, from POST /api/v1/envs", example = "0b6e4c1d-8f2a-4a57-b3e9-5c7d1f2a9e40") @PathParam("id") String id, StepRequest request) {
         EnvSessions.Session s = session(id);
         if (request == null || request.actions() == null) {
             throw new BadRequestException("a JSON body {\"actions\": [[6 numbers] per env]} is required");
@@ -104,7 +142,13 @@ public class EnvSessionResource {
     @GET
     @Path("/envs/{id}")
     @Operation(summary = "Describe a session's physics")
-    public PhysicsDescription describe(@PathParam("id") String id) {
+    @APIResponse(responseCode = "200", description = "Its factors, gravity vector, timestep, frame skip, body masses and geom half-lengths (example abbreviated: the last two left out)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PhysicsDescription.class),
+                    examples = @ExampleObject(name = "gravity x1.5", value = """
+                            {"factors": {"gravity": 1.5}, "moveAttachments": false, "gravity": [0.0, 0.0, -14.715], "timestep": 0.01,
+                             "frameSkip": 5}""")))
+    @APIResponse(responseCode = "404", description = "No session of that id")
+    public PhysicsDescription describe(@Parameter(description = "The session id, from POST /api/v1/envs", example = "0b6e4c1d-8f2a-4a57-b3e9-5c7d1f2a9e40") @PathParam("id") String id) {
         EnvSessions.Session s = session(id);
         synchronized (s) {
             HalfCheetahEnv env = s.env();
@@ -115,14 +159,25 @@ public class EnvSessionResource {
     @DELETE
     @Path("/envs/{id}")
     @RequiresApiToken
-    public Response close(@PathParam("id") String id) {
+    @Operation(summary = "Close a session and free its environments")
+    @APIResponse(responseCode = "204", description = "Closed")
+    @APIResponse(responseCode = "404", description = "No session of that id")
+    public Response close(@Parameter(description = "The session id, from POST /api/v1/envs", example = "0b6e4c1d-8f2a-4a57-b3e9-5c7d1f2a9e40") @PathParam("id") String id) {
         return sessions.close(id) ? Response.noContent().build()
                 : Response.status(404).entity(new ApiError(404, "no environment session '" + id + "'")).build();
     }
 
     @GET
     @Path("/physics")
-    @Operation(summary = "Describe the physics of a real domain given by query parameters, e.g. ?gravity=1.5&torso_length=2")
+    @Operation(summary = "Describe the physics of a real domain given by query parameters, e.g. ?gravity=1.5&torso_length=2",
+            description = "Each query parameter is a perturbation kind (GET /api/v1/perturbations) with a number, or "
+                    + "moveAttachments=true|false")
+    @APIResponse(responseCode = "200", description = "The domain's factors, gravity vector, timestep, frame skip, body masses and geom half-lengths (example abbreviated: the last two left out)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PhysicsDescription.class),
+                    examples = @ExampleObject(name = "gravity x1.5", value = """
+                            {"factors": {"gravity": 1.5}, "moveAttachments": false, "gravity": [0.0, 0.0, -14.715], "timestep": 0.01,
+                             "frameSkip": 5}""")))
+    @APIResponse(responseCode = "400", description = "A value that is no number, an unknown kind or a value out of its range")
     public PhysicsDescription physics(@Context UriInfo uri) {
         Map<String, Double> factors = new HashMap<>();
         Boolean moveAttachments = null;
