@@ -3,7 +3,6 @@ package io.sim2real.deployment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sim2real.testing.ExportedMetrics;
@@ -214,7 +213,9 @@ class DashboardAndAlertsTest {
     @Test
     void promtoolShouldAcceptTheRulesAndTheirUnitTestsAndTheComposeConfig() throws Exception {
         String promtool = promtool();
-        assumeTrue(promtool != null, "promtool is not installed (apt-get install prometheus; .ci/run does)");
+        if (promtool == null) {
+            DashboardSchemaTest.missingTool("promtool is not installed: apt-get install -y --no-install-recommends prometheus (bin/test does)");
+        }
         Path dir = Repo.file("deploy/prometheus");
         assertTrue(run(dir, promtool, "check", "rules", "alerts.yml").contains("SUCCESS: 4 rules found"));
         assertTrue(run(dir, promtool, "test", "rules", "alerts.test.yml").contains("SUCCESS"));

@@ -2,7 +2,7 @@ package io.sim2real.metrics;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,7 +60,16 @@ class RealPrometheusTest {
     @Test
     void shouldReadAGapSeriesBackThroughPrometheus() throws Exception {
         String binary = prometheusBinary();
-        assumeTrue(binary != null, "prometheus is not installed (apt-get install prometheus; .ci/run does)");
+        if (binary == null) {
+            // Under the README's test command (bin/test exports SIM2REAL_REQUIRE_TOOLS=1) or in CI a missing tool fails
+            // the test; a plain `mvn verify` skips it with the same message.
+            String why = "prometheus is not installed: apt-get install -y --no-install-recommends prometheus (bin/test does)";
+            String require = System.getenv("SIM2REAL_REQUIRE_TOOLS");
+            if (System.getenv("CI") != null || (require != null && !require.isEmpty() && !require.equals("0"))) {
+                throw new AssertionError(why);
+            }
+            abort(why);
+        }
 
         GapMeasurement gap = new GapMeasurement(1, "prom-run", "torso_length", 2.0,
                 GapMeasurement.Metric.ONE_STEP_ERROR, 0.125, 7, 7000, System.currentTimeMillis());
