@@ -24,8 +24,11 @@ public class NativeLibrariesStartup {
 
     void onStart(@Observes @Priority(10) StartupEvent event) {
         long start = System.nanoTime();
-        INDArray a = F32.zeros(1, 1);
-        a.mmul(a); // the first product loads BLAS's kernels too
+        INDArray a = F32.zeros(2, 2);
+        // scalar ops, a product (BLAS's kernels) and a direct view: the first of each loads classes and native code
+        // that a network's first construction would otherwise load on the consumer's thread
+        a.addi(1.0).mmul(a).muli(0.5);
+        F32.view(a);
         loadedOn = Thread.currentThread().getName();
         LOG.infof("ND4J native libraries loaded on %s in %d ms (%d thread(s))", loadedOn,
                 (System.nanoTime() - start) / 1_000_000, F32.ND4J_THREADS);
