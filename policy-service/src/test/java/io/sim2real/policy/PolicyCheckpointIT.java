@@ -119,7 +119,8 @@ class PolicyCheckpointIT {
     private static RunSpec run(String runId) {
         RunSpec r = SampleMessages.run();
         return new RunSpec(SchemaVersion.CURRENT, runId, RunSpec.Method.SAC, RunSpec.Mode.LOCKSTEP, 5, 1000,
-                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 1.0, "learnerMinTransitions", (double) CHUNK), 1L);
+                r.realDomain(), List.of(Domain.SIM), Map.of("updatesPerStep", 1.0, "learnerMinTransitions", (double) CHUNK,
+                        "lockstepChunk", (double) CHUNK), 1L);
     }
 
     @Test
