@@ -134,7 +134,9 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
 
     private void publishRun(String runId, RunSpec.Method method, java.util.Map<String, Double> parameters) {
         RunSpec r = withRunId(SampleMessages.run(), runId);
-        RunSpec run = new RunSpec(r.schemaVersion(), runId, method, r.mode(), r.seed(), r.envSteps(),
+        // Asynchronous: rounds come as data arrives (RoundRule). A lockstep MBPO run's rounds follow its schedule
+        // instead, waiting for the learner's policy at each boundary (LockstepServicesEqualInProcessIT).
+        RunSpec run = new RunSpec(r.schemaVersion(), runId, method, RunSpec.Mode.ASYNC, r.seed(), r.envSteps(),
                 new RunSpec.DomainSpec("gravity-2", java.util.Map.of("gravity", 2.0)), List.of(Domain.SIM), parameters,
                 r.createdAtMs());
         if (io.sim2real.methods.MethodTraits.of(method).usesRealData()) {
@@ -371,9 +373,10 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         GapMeasurement training = gapRecords(runId, 1, g -> g.metric() == GapMeasurement.Metric.TRAINING_MAPPING_DISTANCE).get(0);
         assertEquals(null, training.pairing(), "the training model's distance has no pairing: " + training);
 
-        given().get("/api/v1/runs/" + runId + "/probe").then().statusCode(200).body("round", equalTo(1))
-                .body("results.size()", equalTo(2)).body("measuredUpTo", equalTo(400))
-                .body("results.find { it.pairing == 'counterfactual' }.rows", equalTo(400));
+        // The status follows the published measurements (they are sent first).
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + runId + "/probe").then()
+                .statusCode(200).body("round", equalTo(1)).body("results.size()", equalTo(2)).body("measuredUpTo", equalTo(400))
+                .body("results.find { it.pairing == 'counterfactual' }.rows", equalTo(400)));
         String metrics = given().header("Accept", "text/plain").get("/q/metrics").asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("sim2real_model_probe_seconds_count{")
                 && l.contains("run=\"" + runId + "\"") && l.contains("pairing=\"counterfactual\"")), "the probe's CPU time is timed");
