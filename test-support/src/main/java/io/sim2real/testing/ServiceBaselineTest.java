@@ -264,6 +264,28 @@ public abstract class ServiceBaselineTest {
         assertEquals(java.util.Set.of(), missing, "REST endpoints missing from /q/openapi");
     }
 
+    /**
+     * A service with nn loaded ND4J's native libraries at start-up, off the event loop and before the Kafka consumers
+     * started (NativeLibrariesStartup's priority is below the messaging lifecycle's 1000); one without nn has none.
+     */
+    @Test
+    void shouldLoadNativeLibrariesAtStartUpOffTheEventLoopWhereTheServiceHasThem() throws Exception {
+        Class<?> backend;
+        try {
+            backend = Class.forName("io.sim2real.nn.NativeBackend");
+        } catch (ClassNotFoundException e) {
+            return; // metrics-service: nothing to load
+        }
+        String thread = (String) backend.getMethod("loadedOn").invoke(null);
+        org.junit.jupiter.api.Assertions.assertNotNull(thread, "the start-up observer loaded ND4J");
+        org.junit.jupiter.api.Assertions.assertFalse(thread.contains("eventloop") || thread.startsWith("vert.x"),
+                "loaded on " + thread);
+        jakarta.annotation.Priority p = Class.forName("io.sim2real.service.startup.NativeLibrariesStartup")
+                .getDeclaredMethod("onStart", io.quarkus.runtime.StartupEvent.class).getParameters()[0]
+                .getAnnotation(jakarta.annotation.Priority.class);
+        assertTrue(p != null && p.value() < 1000, "runs before the messaging lifecycle (priority 1000)");
+    }
+
     /** The service's configured API token in tests (empty when none is set). */
     protected static String apiToken() {
         return org.eclipse.microprofile.config.ConfigProvider.getConfig()
