@@ -30,6 +30,9 @@ import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
 import io.sim2real.replay.TransitionStore;
 import io.sim2real.methods.LockstepSchedule;
+import io.sim2real.contracts.messages.EvaluationResult;
+import io.sim2real.training.acting.SnapshotPolicy;
+import io.sim2real.training.evaluation.Evaluator;
 import io.sim2real.training.lockstep.InProcessLockstep;
 import io.sim2real.training.model.ModelNetworks;
 import io.sim2real.training.model.ModelRounds;
@@ -78,10 +81,10 @@ public final class MbpoTraining {
     static final Set<String> OPTIONS = Set.of("method", "env-steps", "updates-per-step", "initial-steps", "model-every",
             "rollouts-per-step", "real-ratio", "eval-every", "eval-episodes", "seed", "members", "elites", "hidden",
             "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps", "real-starts", "latent-rollouts",
-            "train-sim-autoencoder");
+            "train-sim-autoencoder", "lockstep-chunk", "model-lag");
     /**
-     * The lockstep chunk: the behaviour policy is renewed every this many steps (as before RunSpecs defined the run;
-     * {@code --initial-steps} must be a multiple of it).
+     * The default lockstep chunk: the behaviour policy is renewed every this many steps (as before RunSpecs defined the
+     * run; {@code --initial-steps} must be a multiple of it). {@code bin/train-services} uses 250.
      */
     static final int LOCKSTEP_CHUNK = 50;
     /** Rollout start states per domain and round at which the model is checked against MuJoCo. */
@@ -96,7 +99,8 @@ public final class MbpoTraining {
             Map.entry(RunParameter.LATENT_MIN_TRANSITIONS, "initial-steps"), Map.entry(RunParameter.JOINT_STEPS, "joint-steps"),
             Map.entry(RunParameter.REAL_START_SHARE, "real-starts"),
             Map.entry(RunParameter.TRAIN_SIM_AUTOENCODER, "train-sim-autoencoder"),
-            Map.entry(RunParameter.INITIAL_RANDOM_STEPS, "initial-steps"));
+            Map.entry(RunParameter.INITIAL_RANDOM_STEPS, "initial-steps"),
+            Map.entry(RunParameter.LOCKSTEP_CHUNK, "lockstep-chunk"), Map.entry(RunParameter.MODEL_LAG, "model-lag"));
 
     private MbpoTraining() {
     }
@@ -156,7 +160,10 @@ public final class MbpoTraining {
         given.put(RunParameter.JOINT_STEPS, (double) args.integer("joint-steps", modelEvery, 0, Integer.MAX_VALUE));
         given.put(RunParameter.REAL_START_SHARE, args.number("real-starts", 0.5, 0, 1));
         given.put(RunParameter.TRAIN_SIM_AUTOENCODER, trainSimAutoencoder ? 1.0 : 0.0);
-        given.put(RunParameter.LOCKSTEP_CHUNK, (double) LOCKSTEP_CHUNK);
+        given.put(RunParameter.LOCKSTEP_CHUNK, (double) args.integer("lockstep-chunk", LOCKSTEP_CHUNK, 1, Integer.MAX_VALUE));
+        if (args.has("model-lag")) {
+            given.put(RunParameter.MODEL_LAG, (double) args.integer("model-lag", 0, 0, 1));
+        }
         given.put(RunParameter.INITIAL_RANDOM_STEPS, (double) initial);
         Map<String, Double> parameters = new LinkedHashMap<>();
         for (Map.Entry<RunParameter, Double> e : given.entrySet()) {
@@ -266,7 +273,7 @@ public final class MbpoTraining {
         Optional<LockstepSchedule> schedule = usesReal ? Optional.empty() : settings.lockstepSchedule();
         PolicySnapshot scheduledFinal = null;
         if (schedule.isPresent()) {
-            long[] nextEval = {def.evalEvery()};
+            long[] lastEval = {-1};
             long[] paid = {0};
             String[] roundSummary = {"none"};
             InProcessLockstep.Result result = InProcessLockstep.run(settings, EnvSpec.HALF_CHEETAH, new InProcessLockstep.Setup(
@@ -275,8 +282,9 @@ public final class MbpoTraining {
                         @Override
                         public void onSnapshot(PolicySnapshot snapshot, long updates, Sac learner) {
                             paid[0] = updates;
-                            if (snapshot.envStep() >= nextEval[0] || snapshot.envStep() == envSteps) {
-                                nextEval[0] = (snapshot.envStep() / def.evalEvery() + 1) * def.evalEvery();
+                            // env-service's periodic evaluation rule, so the curve is the services' curve.
+                            if (Evaluator.periodicDue(lastEval[0], snapshot.envStep(), def.evalEvery())) {
+                                lastEval[0] = snapshot.envStep();
                                 recorder.record(snapshot.envStep(), snapshot, updates, learner.alpha(),
                                         new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN}, roundSummary[0]);
                             }
@@ -490,9 +498,21 @@ public final class MbpoTraining {
 
         void record(long t, PolicySnapshot now, long updates, double alpha, double[] fidelity, String lastRound) {
             try {
-                List<Double> returns = PolicyReturns.evaluate(now, DomainPhysics.neutral(), def.evalEpisodes(), 10_000 + t);
-                List<Double> realReturns = usesReal ? PolicyReturns.evaluate(now, realPhysics, def.evalEpisodes(), 10_000 + t)
-                        : List.of();
+                // The episodes env-service's periodic evaluation plays for this policy version (same seeds, same code).
+                long seed = Evaluator.periodicSeed(def.settings().spec().seed(), now.version());
+                EvaluationResult sim = Evaluator.evaluate(now.runId(), Domain.SIM, DomainPhysics.neutral(),
+                        new SnapshotPolicy(now, true, seed), true, def.evalEpisodes(), seed, t, 1);
+                EvaluationResult real = usesReal ? Evaluator.evaluate(now.runId(), Domain.REAL, realPhysics,
+                        new SnapshotPolicy(now, true, seed), true, def.evalEpisodes(), seed, t, 1) : null;
+                List<Double> returns = java.util.Arrays.stream(sim.returns()).boxed().toList();
+                List<Double> realReturns = real == null ? List.of() : java.util.Arrays.stream(real.returns()).boxed().toList();
+                // Exact values beside the rounded table: a run through the services is compared with this one bit for bit.
+                Path exact = outDir.resolve("evaluations.csv");
+                if (!Files.exists(exact)) {
+                    Files.writeString(exact, "env_step,policy_version,mean_return_sim,mean_return_real\n");
+                }
+                Files.writeString(exact, t + "," + now.version() + "," + sim.meanReturn() + ","
+                        + (real == null ? "nan" : String.valueOf(real.meanReturn())) + "\n", java.nio.file.StandardOpenOption.APPEND);
                 // Every evaluated policy is kept: behaviour policies of known quality for datasets (medium = about a
                 // third of the final return).
                 Files.createDirectories(outDir.resolve("policies"));

@@ -47,7 +47,8 @@ public final class Sim2RealCli {
                           --joint-steps 250 --real-starts 0.5 --latent-rollouts sampled|mean
                           --train-sim-autoencoder true|false --env-steps 30000 --updates-per-step 20 --initial-steps 5000
                           --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --eval-episodes 3
-                          --members 7 --elites 5 --hidden 200,200,200,200 --max-epochs 1000 --seed 1
+                          --members 7 --elites 5 --hidden 200,200,200,200 --max-epochs 1000 --lockstep-chunk 50
+                          --model-lag 0|1 --seed 1
                           --kinds gravity,torso_length,thigh_length --factors 1.5,2.0 --out DIR
               evaluate    saved policies (train's policy.json) in sim and under each perturbation, the same
                           episodes for each: the return against the factor (Table 1 shape) and per perturbation

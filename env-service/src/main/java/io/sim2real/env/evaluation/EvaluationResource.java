@@ -13,6 +13,7 @@ import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.env.api.DomainRequest;
+import io.sim2real.training.evaluation.Evaluator;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.api.BadRequestException;
 import io.sim2real.service.api.RequiresApiToken;

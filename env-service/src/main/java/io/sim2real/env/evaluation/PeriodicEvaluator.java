@@ -4,6 +4,7 @@ import io.sim2real.training.acting.SnapshotPolicy;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.contracts.messages.RunSpec;
+import io.sim2real.training.evaluation.Evaluator;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.service.runs.RunRegistry;
 import jakarta.annotation.PreDestroy;
@@ -54,15 +55,12 @@ public class PeriodicEvaluator {
 
     /** Called with every new snapshot the service keeps. */
     public void onSnapshot(PolicySnapshot snapshot) {
-        if (evaluateEvery <= 0) {
-            return;
-        }
         RunSpec run = runs.get(snapshot.runId()).orElse(null);
         if (run == null) {
             return;
         }
         Long last = lastEvaluatedStep.get(snapshot.runId());
-        if (last != null && snapshot.envStep() - last < evaluateEvery) {
+        if (!Evaluator.periodicDue(last == null ? -1 : last, snapshot.envStep(), evaluateEvery)) {
             return;
         }
         lastEvaluatedStep.put(snapshot.runId(), snapshot.envStep());
@@ -74,7 +72,7 @@ public class PeriodicEvaluator {
             // The real domain as it is now: an emulated domain's schedule may have changed its physics since the start.
             long realSteps = published.count(run.runId(), java.util.List.of(Domain.REAL));
             DomainPhysics real = DomainPhysics.of(run.realDomain().factorsAt(Math.max(0, realSteps - 1)));
-            long seed = run.seed() * 1_000_003L + snapshot.version();
+            long seed = Evaluator.periodicSeed(run.seed(), snapshot.version());
             for (Domain d : Domain.values()) {
                 if (d == Domain.REAL && real.changed().isEmpty()) {
                     continue; // a run without a perturbed domain: "real" would repeat the sim episodes

@@ -1,4 +1,4 @@
-package io.sim2real.env.evaluation;
+package io.sim2real.training.evaluation;
 
 import io.sim2real.training.acting.BehaviourPolicy;
 import io.sim2real.contracts.Domain;
@@ -15,6 +15,22 @@ import io.sim2real.physics.halfcheetah.StepResult;
 public final class Evaluator {
 
     private Evaluator() {
+    }
+
+    /**
+     * The seed of a run's periodic evaluation of one policy version: episode i starts from this + i. One rule for
+     * env-service and the in-process runner, so both evaluate a policy on the same episodes.
+     */
+    public static long periodicSeed(long runSeed, long policyVersion) {
+        return runSeed * 1_000_003L + policyVersion;
+    }
+
+    /**
+     * Whether a run's periodic evaluation takes the policy published at {@code envStep}: the first policy it sees,
+     * then the first at least {@code every} env steps after the last one evaluated. {@code lastEvaluated} &lt; 0: none yet.
+     */
+    public static boolean periodicDue(long lastEvaluated, long envStep, long every) {
+        return every > 0 && (lastEvaluated < 0 || envStep - lastEvaluated >= every);
     }
 
     public static EvaluationResult evaluate(String runId, Domain domain, DomainPhysics physics, BehaviourPolicy policy,
