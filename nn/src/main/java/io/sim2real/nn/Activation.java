@@ -23,6 +23,24 @@ public enum Activation {
         }
 
         @Override
+        void forward(float[] z, float[] bias, float[] h, int n) {
+            for (int i = 0; i < n; i++) {
+                float x = z[i] + bias[i];
+                float s = FastMath.sigmoid(x);
+                h[i] = x * s;
+                z[i] = s;
+            }
+        }
+
+        @Override
+        void infer(float[] z, float[] bias, int n) {
+            for (int i = 0; i < n; i++) {
+                float x = z[i] + bias[i];
+                z[i] = x * FastMath.sigmoid(x);
+            }
+        }
+
+        @Override
         void backward(float[] cache, float[] h, float[] g, int n) {
             // f'(z) = s (1 + z (1 - s)) = s + h (1 - s), with s the sigmoid kept by forward and h = z s.
             for (int i = 0; i < n; i++) {
@@ -36,6 +54,22 @@ public enum Activation {
         void forward(float[] z, float[] h, int n) {
             for (int i = 0; i < n; i++) {
                 h[i] = Math.max(0f, z[i]);
+            }
+        }
+
+        @Override
+        void forward(float[] z, float[] bias, float[] h, int n) {
+            for (int i = 0; i < n; i++) {
+                float x = z[i] + bias[i];
+                h[i] = Math.max(0f, x);
+                z[i] = x;
+            }
+        }
+
+        @Override
+        void infer(float[] z, float[] bias, int n) {
+            for (int i = 0; i < n; i++) {
+                z[i] = Math.max(0f, z[i] + bias[i]);
             }
         }
 
@@ -57,6 +91,22 @@ public enum Activation {
         }
 
         @Override
+        void forward(float[] z, float[] bias, float[] h, int n) {
+            for (int i = 0; i < n; i++) {
+                float x = z[i] + bias[i];
+                h[i] = FastMath.tanh(x);
+                z[i] = x;
+            }
+        }
+
+        @Override
+        void infer(float[] z, float[] bias, int n) {
+            for (int i = 0; i < n; i++) {
+                z[i] = FastMath.tanh(z[i] + bias[i]);
+            }
+        }
+
+        @Override
         void backward(float[] cache, float[] h, float[] g, int n) {
             for (int i = 0; i < n; i++) {
                 float t = h[i];
@@ -67,6 +117,16 @@ public enum Activation {
 
     /** h = f(z) over the first n elements; z may be overwritten with the backward pass's cache. */
     abstract void forward(float[] z, float[] h, int n);
+
+    /**
+     * The bias add and {@link #forward(float[], float[], int)} in one pass: x = z + bias (the bias repeated per row,
+     * as long as z), h = f(x), z = the backward pass's cache. Same arithmetic as the two passes, one trip through
+     * memory.
+     */
+    abstract void forward(float[] z, float[] bias, float[] h, int n);
+
+    /** Inference: z = f(z + bias) in place, keeping nothing for a backward pass. */
+    abstract void infer(float[] z, float[] bias, int n);
 
     /** g *= f'(z), from the cache forward left in z's place and h = f(z). */
     abstract void backward(float[] cache, float[] h, float[] g, int n);

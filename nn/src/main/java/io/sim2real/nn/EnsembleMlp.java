@@ -137,60 +137,257 @@ public final class EnsembleMlp {
         INDArray in = views[lane].rows(x, rows);
         input[lane] = in;
         lastForward[lane] = e;
-        return forwardRows(e, lane, in, 0, rows, true);
+        return forwardRows(e, lane, in, 0, rows);
     }
 
     /** Rows per block of {@link #predict}: a block's activations (rows x 200 floats) stay in a core's L2 cache. */
     static final int PREDICT_BLOCK = 512;
 
     /**
+     * Floats per heap copy of an element-wise pass: the pass runs over the rows in pieces this large, so that its
+     * two or three heap arrays stay in L1 rather than streaming a whole batch through L2 once per loop.
+     */
+    static final int CHUNK_FLOATS = 2048;
+
+    /**
      * Member e's output for the first {@code rows} rows of {@code x}, for inference only: no {@link #backward} may
      * follow. It runs the rows in blocks of {@link #PREDICT_BLOCK} through every layer, so that large batches
-     * (rollouts) work in cache, and keeps no backward cache. The result is a view into this network's buffers,
-     * valid until the next forward pass in the lane.
+     * (rollouts) work in cache, keeps no backward cache, and applies each hidden layer's bias and activation in place
+     * in one pass. Where {@link #shareInference} gave it threads, idle ones take blocks too (a block's arithmetic
+     * does not depend on which thread runs it, so neither do the results). The result is a view into this
+     * network's buffers, valid until the next forward pass in the lane.
      */
     public INDArray predict(int e, INDArray x, int rows) {
         checkRows(rows);
         int lane = e % lanes;
         lastForward[lane] = -1;
-        for (int start = 0; start < rows; start += PREDICT_BLOCK) {
-            int count = Math.min(PREDICT_BLOCK, rows - start);
-            forwardRows(e, lane, F32.rowRange(x, start, count), start, count, false);
+        INDArray out = views[lane].rows(z[lane][layers() - 1], rows);
+        if (!Gemm.direct()) {
+            for (int start = 0; start < rows; start += PREDICT_BLOCK) {
+                int count = Math.min(PREDICT_BLOCK, rows - start);
+                forwardRows(e, lane, F32.rowRange(x, start, count), start, count);
+            }
+            return out;
         }
-        return views[lane].rows(z[lane][layers() - 1], rows);
+        int blocks = (rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK;
+        PredictJob job = new PredictJob(e, x, rows, z[lane][layers() - 1], blocks);
+        java.util.concurrent.Executor pool = helpers;
+        if (pool != null) {
+            for (int i = 0; i < Math.min(helperThreads, blocks - 1); i++) {
+                pool.execute(job);
+            }
+        }
+        job.run();
+        job.await();
+        return out;
+    }
+
+    /** Threads that take blocks of {@link #predict} when idle (an ensemble's lanes, between their own work). */
+    private volatile java.util.concurrent.Executor helpers;
+    private volatile int helperThreads;
+
+    /** Lets up to {@code threads} threads of {@code pool} run blocks of predictions when they are idle. */
+    void shareInference(java.util.concurrent.Executor pool, int threads) {
+        this.helperThreads = threads;
+        this.helpers = pool;
+    }
+
+    /** One call of {@link #predict}: its blocks go to whichever thread claims them first. */
+    private final class PredictJob implements Runnable {
+        private final int e;
+        private final INDArray x;
+        private final int rows;
+        private final INDArray out;
+        private final int blocks;
+        private final Thread owner = Thread.currentThread();
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile Throwable failure;
+
+        PredictJob(int e, INDArray x, int rows, INDArray out, int blocks) {
+            this.e = e;
+            this.x = x;
+            this.rows = rows;
+            this.out = out;
+            this.blocks = blocks;
+        }
+
+        @Override
+        public void run() {
+            if (next.get() >= blocks) {
+                return; // a helper that came too late
+            }
+            BlockBuffers buffers = spare.poll();
+            if (buffers == null) {
+                buffers = new BlockBuffers();
+            }
+            try {
+                int block;
+                while ((block = next.getAndIncrement()) < blocks) {
+                    try {
+                        int start = block * PREDICT_BLOCK;
+                        predictBlock(buffers, e, x, start, Math.min(PREDICT_BLOCK, rows - start), out);
+                    } catch (Throwable t) {
+                        failure = t;
+                    } finally {
+                        if (finished.incrementAndGet() == blocks) {
+                            java.util.concurrent.locks.LockSupport.unpark(owner);
+                        }
+                    }
+                }
+            } finally {
+                spare.add(buffers);
+            }
+        }
+
+        void await() {
+            while (finished.get() < blocks) {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
+            Throwable t = failure;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** Two block-sized activation buffers, used by one thread at a time. */
+    private final class BlockBuffers {
+        private final INDArray[] arrays = new INDArray[2];
+        private final FloatBuffer[] floats = new FloatBuffer[2];
+        private final org.bytedeco.javacpp.FloatPointer[] pointers = new org.bytedeco.javacpp.FloatPointer[2];
+
+        BlockBuffers() {
+            int widest = 1;
+            for (int l = 1; l < sizes.length - 1; l++) {
+                widest = Math.max(widest, sizes[l]);
+            }
+            for (int i = 0; i < 2; i++) {
+                arrays[i] = F32.zeros(PREDICT_BLOCK, widest);
+                floats[i] = F32.view(arrays[i]);
+                pointers[i] = Gemm.address(arrays[i]);
+            }
+        }
+    }
+
+    /** Block buffers not in use; at most one per thread that ran a prediction at once. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<BlockBuffers> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Rows [start, start + count) of x through member e, hidden layers alternating between the two block buffers
+     * (each packed, a row {@code width} floats), the output into the same rows of {@code out}.
+     */
+    private void predictBlock(BlockBuffers buffers, int e, INDArray x, int start, int count, INDArray out) {
+        int layers = layers();
+        org.bytedeco.javacpp.FloatPointer in = Gemm.address(x);
+        int ldIn = Gemm.rowStride(x);
+        long inOffset = (long) start * ldIn;
+        for (int l = 0; l < layers; l++) {
+            int cols = sizes[l + 1];
+            INDArray weights = w[e][l];
+            if (l == layers - 1) {
+                Gemm.gemm(in, inOffset, ldIn, Gemm.address(weights), cols, false, Gemm.address(out), (long) start * cols,
+                        cols, count, cols, sizes[l]);
+                addBias(F32.view(out), start * cols, b[e][l], count, cols);
+            } else {
+                int i = l % 2;
+                Gemm.gemm(in, inOffset, ldIn, Gemm.address(weights), cols, false, buffers.pointers[i], 0, cols, count,
+                        cols, sizes[l]);
+                inferInPlace(buffers.floats[i], b[e][l], count, cols);
+                in = buffers.pointers[i];
+                inOffset = 0;
+                ldIn = cols;
+            }
+        }
+    }
+
+    /** Rows per piece of an element-wise pass over rows of {@code cols} floats (see {@link #CHUNK_FLOATS}). */
+    private static int chunkRows(int cols) {
+        return Math.max(1, CHUNK_FLOATS / cols);
+    }
+
+    /** This thread's heap array (slot 3) holding the bias repeated for {@code rows} rows. */
+    private static float[] biasTile(INDArray bias, int rows, int cols) {
+        float[] tile = HeapScratch.get(3, rows * cols);
+        F32.view(bias).get(0, tile, 0, cols);
+        for (int r = 1; r < rows; r++) {
+            System.arraycopy(tile, 0, tile, r * cols, cols);
+        }
+        return tile;
+    }
+
+    /** v = f(v + bias) over rows x cols from the start of v, piece by piece through heap copies. */
+    private void inferInPlace(FloatBuffer v, INDArray bias, int rows, int cols) {
+        int chunk = chunkRows(cols);
+        float[] tile = biasTile(bias, Math.min(chunk, rows), cols);
+        float[] zs = HeapScratch.get(0, chunk * cols);
+        for (int r = 0; r < rows; r += chunk) {
+            int n = Math.min(chunk, rows - r) * cols;
+            int at = r * cols;
+            v.get(at, zs, 0, n);
+            activation.infer(zs, tile, n);
+            v.put(at, zs, 0, n);
+        }
+    }
+
+    /** v[at + r cols + c] += bias[c] over rows x cols, piece by piece through heap copies. */
+    private static void addBias(FloatBuffer v, int at, INDArray bias, int rows, int cols) {
+        int chunk = chunkRows(cols);
+        float[] tile = biasTile(bias, Math.min(chunk, rows), cols);
+        float[] zs = HeapScratch.get(0, chunk * cols);
+        for (int r = 0; r < rows; r += chunk) {
+            int n = Math.min(chunk, rows - r) * cols;
+            int from = at + r * cols;
+            v.get(from, zs, 0, n);
+            for (int i = 0; i < n; i++) {
+                zs[i] += tile[i];
+            }
+            v.put(from, zs, 0, n);
+        }
     }
 
     /**
      * Runs rows [start, start + count) of the lane's buffers through member e, {@code in} holding those rows'
-     * inputs; {@code keepCache} leaves what {@link #backward} needs. Returns the output rows.
+     * inputs, and leaves what {@link #backward} needs. Returns the output rows.
      */
-    private INDArray forwardRows(int e, int lane, INDArray in, int start, int count, boolean keepCache) {
+    private INDArray forwardRows(int e, int lane, INDArray in, int start, int count) {
         int layers = layers();
         for (int l = 0; l < layers; l++) {
             INDArray zl = start == 0 ? views[lane].rows(z[lane][l], count) : F32.rowRange(z[lane][l], start, count);
             Gemm.gemm(in, false, w[e][l], false, zl);
-            // Bias and activation in one pass over heap copies (see HeapScratch).
             int cols = sizes[l + 1];
-            int n = count * cols;
-            FloatBuffer zv = F32.view(zl);
-            float[] zs = HeapScratch.get(0, n);
-            zv.get(0, zs, 0, n);
-            addBias(zs, b[e][l], count, cols);
-            boolean hidden = l < layers - 1;
-            if (hidden) {
+            if (l < layers - 1) {
                 INDArray hl = start == 0 ? views[lane].rows(h[lane][l], count) : F32.rowRange(h[lane][l], start, count);
-                float[] hs = HeapScratch.get(1, n);
-                activation.forward(zs, hs, n);
-                F32.view(hl).put(0, hs, 0, n);
+                activate(F32.view(zl), F32.view(hl), b[e][l], count, cols);
                 in = hl;
             } else {
+                addBias(F32.view(zl), 0, b[e][l], count, cols);
                 in = zl;
-            }
-            if (keepCache || !hidden) {
-                zv.put(0, zs, 0, n);
             }
         }
         return in;
+    }
+
+    /** Bias and activation in one pass (see HeapScratch): h = f(z + bias), z = the backward pass's cache. */
+    private void activate(FloatBuffer zv, FloatBuffer hv, INDArray bias, int rows, int cols) {
+        int chunk = chunkRows(cols);
+        float[] tile = biasTile(bias, Math.min(chunk, rows), cols);
+        float[] zs = HeapScratch.get(0, chunk * cols);
+        float[] hs = HeapScratch.get(1, chunk * cols);
+        for (int r = 0; r < rows; r += chunk) {
+            int n = Math.min(chunk, rows - r) * cols;
+            int at = r * cols;
+            zv.get(at, zs, 0, n);
+            activation.forward(zs, tile, hs, n);
+            hv.put(at, hs, 0, n);
+            zv.put(at, zs, 0, n);
+        }
     }
 
     /**
@@ -212,45 +409,45 @@ public final class EnsembleMlp {
             INDArray gi = v.rows(gIn[lane][l], rows);
             Gemm.gemm(g, false, w[e][l], true, gi);
             if (l > 0) {
-                int n = rows * sizes[l];
-                float[] cache = HeapScratch.get(0, n);
-                float[] hs = HeapScratch.get(1, n);
-                float[] gs = HeapScratch.get(2, n);
-                F32.view(z[lane][l - 1]).get(0, cache, 0, n);
-                F32.view(h[lane][l - 1]).get(0, hs, 0, n);
-                FloatBuffer gv = F32.view(gi);
-                gv.get(0, gs, 0, n);
-                activation.backward(cache, hs, gs, n);
-                gv.put(0, gs, 0, n);
+                activationGradient(F32.view(z[lane][l - 1]), F32.view(h[lane][l - 1]), F32.view(gi), rows, sizes[l]);
             }
             g = gi;
         }
         return g;
     }
 
-    /** z[r][c] += bias[c] over rows x cols; the inner loop compiles to SIMD code. */
-    private static void addBias(float[] zs, INDArray bias, int rows, int cols) {
-        float[] bs = HeapScratch.get(3, cols);
-        F32.view(bias).get(0, bs, 0, cols);
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int c = 0; c < cols; c++) {
-                zs[base + c] += bs[c];
-            }
+    /** g *= f'(z) from the forward pass's cache and h, piece by piece through heap copies. */
+    private void activationGradient(FloatBuffer cv, FloatBuffer hv, FloatBuffer gv, int rows, int cols) {
+        int chunk = chunkRows(cols);
+        float[] cache = HeapScratch.get(0, chunk * cols);
+        float[] hs = HeapScratch.get(1, chunk * cols);
+        float[] gs = HeapScratch.get(2, chunk * cols);
+        for (int r = 0; r < rows; r += chunk) {
+            int n = Math.min(chunk, rows - r) * cols;
+            int at = r * cols;
+            cv.get(at, cache, 0, n);
+            hv.get(at, hs, 0, n);
+            gv.get(at, gs, 0, n);
+            activation.backward(cache, hs, gs, n);
+            gv.put(at, gs, 0, n);
         }
     }
 
-    /** out[c] = sum over rows of g[r][c]. */
+    /** out[c] = sum over rows of g[r][c], rows in order. */
     private static void columnSums(INDArray g, INDArray out, int rows, int cols) {
-        int n = rows * cols;
-        float[] gs = HeapScratch.get(2, n);
+        int chunk = chunkRows(cols);
+        float[] gs = HeapScratch.get(2, chunk * cols);
         float[] sums = HeapScratch.get(3, cols);
-        F32.view(g).get(0, gs, 0, n);
+        FloatBuffer gv = F32.view(g);
         java.util.Arrays.fill(sums, 0, cols, 0f);
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int c = 0; c < cols; c++) {
-                sums[c] += gs[base + c];
+        for (int r = 0; r < rows; r += chunk) {
+            int count = Math.min(chunk, rows - r);
+            gv.get(r * cols, gs, 0, count * cols);
+            for (int k = 0; k < count; k++) {
+                int base = k * cols;
+                for (int c = 0; c < cols; c++) {
+                    sums[c] += gs[base + c];
+                }
             }
         }
         F32.view(out).put(0, sums, 0, cols);

@@ -58,6 +58,10 @@ public final class GaussianEnsemble {
             t.setDaemon(true);
             return t;
         }) : null;
+        if (pool != null) {
+            // Between their own lanes' work, the pool's threads take blocks of other predictions (rows split over threads).
+            net.shareInference(pool, lanes - 1);
+        }
         this.outDim = outDim;
         this.boundPenalty = boundPenalty;
         this.maxLogVar = F32.zeros(1, outDim).addi(0.5);

@@ -41,6 +41,34 @@ final class Gemm {
                 leadingDimension(c));
     }
 
+    /** Whether products call {@code cblas_sgemm} directly (ND4J's CPU backend) rather than {@link Nd4j#gemm}. */
+    static boolean direct() {
+        return DIRECT;
+    }
+
+    /**
+     * C = A op(B) on row-major blocks given by address: A is m x k with rows {@code lda} floats apart, op(B) k x n,
+     * C m x n with rows {@code ldc} apart; the offsets count floats from each buffer's start. For the inference
+     * blocks of {@link EnsembleMlp}, which would otherwise make an ND4J view (off-heap shape data) per block and
+     * layer. Only when {@link #direct()}.
+     */
+    static void gemm(FloatPointer a, long aOffset, int lda, FloatPointer b, int ldb, boolean transposeB,
+                     FloatPointer c, long cOffset, int ldc, int m, int n, int k) {
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                transposeB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans, m, n, k, 1f,
+                new FloatPointer(a).position(aOffset), lda, b, ldb, 0f, new FloatPointer(c).position(cOffset), ldc);
+    }
+
+    /** A pointer to an array's first element (a view's buffer already starts at the view's offset). */
+    static FloatPointer address(INDArray a) {
+        return pointer(a);
+    }
+
+    /** The distance in floats between the rows of a row-major matrix with contiguous rows. */
+    static int rowStride(INDArray a) {
+        return leadingDimension(a);
+    }
+
     /** A view's buffer already starts at the view's offset (GemmTest checks views that start past row 0). */
     private static FloatPointer pointer(INDArray a) {
         return new FloatPointer(a.data().addressPointer());

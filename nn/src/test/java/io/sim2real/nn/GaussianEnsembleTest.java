@@ -90,4 +90,50 @@ class GaussianEnsembleTest {
             }
         }
     }
+
+    /**
+     * Two lanes share a large prediction's blocks between their threads, inside lanes and outside them; the
+     * results must be those of one thread, bit for bit, whichever thread ran which block.
+     */
+    @Test
+    void shouldPredictTheSameBitsOnTwoThreadsAsOnOne() {
+        int rows = 5 * EnsembleMlp.PREDICT_BLOCK + 33;
+        SplittableRandom r = new SplittableRandom(13);
+        INDArray x = fill(rows, 5, i -> 2 * r.nextDouble() - 1);
+        GaussianEnsemble one = new GaussianEnsemble(3, 5, new int[] {40, 30}, 3, Activation.SILU, rows, 1e-3,
+                new double[] {0, 0, 0}, 0.01, 1, 17);
+        GaussianEnsemble two = new GaussianEnsemble(3, 5, new int[] {40, 30}, 3, Activation.SILU, rows, 1e-3,
+                new double[] {0, 0, 0}, 0.01, 2, 17);
+        INDArray[][] expected = new INDArray[3][];
+        for (int e = 0; e < 3; e++) {
+            expected[e] = new INDArray[] {F32.zeros(rows, 3), F32.zeros(rows, 3)};
+            one.predict(e, x, rows, expected[e][0], expected[e][1]);
+        }
+        for (int e = 0; e < 3; e++) {
+            INDArray mean = F32.zeros(rows, 3);
+            INDArray logVar = F32.zeros(rows, 3);
+            two.predict(e, x, rows, mean, logVar);
+            assertSameBits(expected[e][0], mean, "member " + e + " mean, outside lanes");
+            assertSameBits(expected[e][1], logVar, "member " + e + " log-variance, outside lanes");
+        }
+        INDArray[][] inLanes = new INDArray[3][];
+        two.inLanes(lane -> {
+            for (int e = lane; e < 3; e += two.lanes()) {
+                inLanes[e] = new INDArray[] {F32.zeros(rows, 3), F32.zeros(rows, 3)};
+                two.predict(e, x, rows, inLanes[e][0], inLanes[e][1]);
+            }
+        });
+        for (int e = 0; e < 3; e++) {
+            assertSameBits(expected[e][0], inLanes[e][0], "member " + e + " mean, in lanes");
+            assertSameBits(expected[e][1], inLanes[e][1], "member " + e + " log-variance, in lanes");
+        }
+    }
+
+    private static void assertSameBits(INDArray expected, INDArray actual, String what) {
+        FloatBuffer a = F32.view(expected);
+        FloatBuffer b = F32.view(actual);
+        for (int i = 0; i < a.capacity(); i++) {
+            assertEquals(Float.floatToRawIntBits(a.get(i)), Float.floatToRawIntBits(b.get(i)), what + " element " + i);
+        }
+    }
 }
