@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -91,7 +92,8 @@ public class InboundRecords {
         String topic = topicOf(record);
         T message;
         try {
-            message = codec.decode(record.getPayload(), envSpec);
+            // The record's content-type header chooses JSON (v1, also when absent) or Protobuf (v2).
+            message = codec.decode(record.getPayload(), headersOf(record), envSpec);
             requireKeyMatchesRun(record, message);
         } catch (InvalidRecordException e) {
             return deadLetter(record, topic, e.reason().name(), e);
@@ -144,6 +146,10 @@ public class InboundRecords {
 
     private static Object keyOf(Message<?> record) {
         return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getKey).orElse(null);
+    }
+
+    private static Headers headersOf(Message<?> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getHeaders).orElse(null);
     }
 
     private static String topicOf(Message<?> record) {

@@ -1,0 +1,205 @@
+package io.sim2real.contracts.protobuf;
+
+import static io.sim2real.contracts.validation.InvalidRecordException.Reason.DIMENSION_MISMATCH;
+import static io.sim2real.contracts.validation.InvalidRecordException.Reason.MALFORMED;
+import static io.sim2real.contracts.validation.InvalidRecordException.Reason.UNSUPPORTED_SCHEMA_VERSION;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sim2real.contracts.Domain;
+import io.sim2real.contracts.SchemaVersion;
+import io.sim2real.contracts.protobuf.generated.Sim2RealV2;
+import io.sim2real.contracts.validation.InvalidRecordException;
+
+/** The shared steps of the v2 codecs: packing numbers, reading them back in rows, required scalars. */
+final class Packing {
+
+    /** How a message's doubles go on the wire. */
+    enum Precision {
+        /** float32 when every value of the field is exactly a float32, float64 otherwise: the values exactly. */
+        EXACT,
+        /** Always float32, rounded to nearest: for fields whose every consumer reads them as float32. */
+        FLOAT32
+    }
+
+    private Packing() {
+    }
+
+    static Sim2RealV2.Numbers vector(double[] values, Precision precision, String field) {
+        Sim2RealV2.Numbers.Builder b = Sim2RealV2.Numbers.newBuilder();
+        if (asFloat32(values, precision, field)) {
+            for (double v : values) {
+                b.addF32((float) v);
+            }
+        } else {
+            for (double v : values) {
+                b.addF64(v);
+            }
+        }
+        return b.build();
+    }
+
+    /** A row-major matrix of rows of {@code width}; ragged or null rows cannot be packed. */
+    static Sim2RealV2.Numbers matrix(double[][] rows, int width, Precision precision, String field) {
+        boolean f32 = true;
+        for (int i = 0; i < rows.length; i++) {
+            double[] row = rows[i];
+            if (row == null || row.length != width) {
+                throw new IllegalArgumentException("row " + i + " of '" + field + "' is "
+                        + (row == null ? "null" : "of width " + row.length) + ", not of width " + width);
+            }
+            f32 &= asFloat32(row, precision, field);
+        }
+        Sim2RealV2.Numbers.Builder b = Sim2RealV2.Numbers.newBuilder();
+        for (double[] row : rows) {
+            if (f32) {
+                for (double v : row) {
+                    b.addF32((float) v);
+                }
+            } else {
+                for (double v : row) {
+                    b.addF64(v);
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** The width every row of the given matrices has (0 when they have no rows). */
+    static int width(String field, double[][]... matrices) {
+        int width = -1;
+        for (double[][] m : matrices) {
+            if (m != null && m.length > 0 && m[0] != null) {
+                if (width >= 0 && m[0].length != width) {
+                    throw new IllegalArgumentException("'" + field + "' matrices differ in width: " + width + " and " + m[0].length);
+                }
+                width = m[0].length;
+            }
+        }
+        return Math.max(width, 0);
+    }
+
+    private static boolean asFloat32(double[] values, Precision precision, String field) {
+        if (precision == Precision.FLOAT32) {
+            for (double v : values) {
+                if (Double.isFinite(v) && Float.isInfinite((float) v)) {
+                    throw new IllegalArgumentException("'" + field + "' holds " + v + ", beyond float32's range");
+                }
+            }
+            return true;
+        }
+        for (double v : values) {
+            // Bit equality keeps -0.0 and tells NaN payloads apart; NaN round-trips through float32 as NaN.
+            if (Double.doubleToLongBits((float) v) != Double.doubleToLongBits(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static double[] vector(Sim2RealV2.Numbers numbers, String field) throws InvalidRecordException {
+        int f32 = numbers.getF32Count();
+        int f64 = numbers.getF64Count();
+        if (f32 > 0 && f64 > 0) {
+            throw new InvalidRecordException(MALFORMED, "field '" + field + "' carries both f32 and f64 values");
+        }
+        double[] out = new double[f32 + f64];
+        for (int i = 0; i < f32; i++) {
+            out[i] = numbers.getF32(i);
+        }
+        for (int i = 0; i < f64; i++) {
+            out[i] = numbers.getF64(i);
+        }
+        return out;
+    }
+
+    /** The rows of a packed matrix; its value count must be a whole number of rows of {@code width}. */
+    static double[][] matrix(Sim2RealV2.Numbers numbers, int width, String field, String widthField)
+            throws InvalidRecordException {
+        int f32 = numbers.getF32Count();
+        int f64 = numbers.getF64Count();
+        if (f32 > 0 && f64 > 0) {
+            throw new InvalidRecordException(MALFORMED, "field '" + field + "' carries both f32 and f64 values");
+        }
+        int count = f32 + f64;
+        if (width <= 0) {
+            if (count == 0) {
+                return new double[0][];
+            }
+            throw new InvalidRecordException(DIMENSION_MISMATCH, "field '" + widthField + "' is " + width
+                    + ", so the " + count + " values of '" + field + "' make no rows");
+        }
+        if (count % width != 0) {
+            throw new InvalidRecordException(DIMENSION_MISMATCH, "field '" + field + "' holds " + count
+                    + " values, not whole rows of " + widthField + " " + width);
+        }
+        double[][] rows = new double[count / width][width];
+        int k = 0;
+        if (f32 > 0) {
+            for (double[] row : rows) {
+                for (int j = 0; j < width; j++) {
+                    row[j] = numbers.getF32(k++);
+                }
+            }
+        } else {
+            for (double[] row : rows) {
+                for (int j = 0; j < width; j++) {
+                    row[j] = numbers.getF64(k++);
+                }
+            }
+        }
+        return rows;
+    }
+
+    static boolean[] flags(Sim2RealV2.Flags flags) {
+        boolean[] out = new boolean[flags.getValuesCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = flags.getValues(i);
+        }
+        return out;
+    }
+
+    static Sim2RealV2.Flags flags(boolean[] values) {
+        Sim2RealV2.Flags.Builder b = Sim2RealV2.Flags.newBuilder();
+        for (boolean v : values) {
+            b.addValues(v);
+        }
+        return b.build();
+    }
+
+    static void schemaVersion(boolean present, int version) throws InvalidRecordException {
+        required(present, "schemaVersion");
+        if (version != SchemaVersion.PROTOBUF) {
+            throw new InvalidRecordException(UNSUPPORTED_SCHEMA_VERSION, "schemaVersion " + version
+                    + " is not supported in application/x-protobuf, which carries " + SchemaVersion.PROTOBUF);
+        }
+    }
+
+    /** A scalar number or boolean: required, as in JSON v1, where an absent one is MALFORMED. */
+    static void required(boolean present, String field) throws InvalidRecordException {
+        if (!present) {
+            throw new InvalidRecordException(MALFORMED, "field '" + field + "' is missing");
+        }
+    }
+
+    static Domain domain(Sim2RealV2.Domain d, String field) throws InvalidRecordException {
+        return switch (d) {
+            case SIM -> Domain.SIM;
+            case REAL -> Domain.REAL;
+            case DOMAIN_UNSPECIFIED -> null; // absent: validation says MISSING_FIELD, as for JSON null
+            case UNRECOGNIZED -> throw new InvalidRecordException(MALFORMED, "field '" + field + "' has no domain number "
+                    + "this schema knows");
+        };
+    }
+
+    static Sim2RealV2.Domain domain(Domain d) {
+        return d == null ? Sim2RealV2.Domain.DOMAIN_UNSPECIFIED : d == Domain.SIM ? Sim2RealV2.Domain.SIM : Sim2RealV2.Domain.REAL;
+    }
+
+    static InvalidRecordException malformed(String type, InvalidProtocolBufferException e) {
+        return new InvalidRecordException(MALFORMED, "not a valid " + type + " (application/x-protobuf): " + e.getMessage(), e);
+    }
+
+    static InvalidRecordException empty() {
+        return new InvalidRecordException(MALFORMED, "empty record value");
+    }
+}
