@@ -241,6 +241,13 @@ class JsonSchemaCodecAgreementTest {
                 run.envSteps(), new RunSpec.DomainSpec("gravity-drift", Map.of("gravity", 1.0, "action_delay", 2.0),
                         List.of(new RunSpec.DomainSpec.PhysicsChange(5000, Map.of("gravity", 1.5)))),
                 run.trainingDomains(), null, run.createdAtMs());
+        RunSpec fromDataset = new RunSpec(run.schemaVersion(), "latent-on-a-dataset", RunSpec.Method.LATENT_SIM_INIT,
+                run.mode(), run.seed(), run.envSteps(), new RunSpec.DomainSpec("gravity-1.5-random", Map.of("gravity", 1.5),
+                        null, RunSpec.RealSource.dataset("gravity-1.5-random", "b22bfdd57af923ffdd6992dd1562881c3f3bd10c020713cc649d6bd54f76acc2",
+                        10_000)), run.trainingDomains(), null, run.createdAtMs());
+        RunSpec fromRobot = new RunSpec(run.schemaVersion(), "robot-run", run.method(), run.mode(), run.seed(), run.envSteps(),
+                new RunSpec.DomainSpec("cheetah-robot-0", Map.of(), null, new RunSpec.RealSource(RunSpec.RealSource.Kind.STREAM,
+                        null, null, null)), run.trainingDomains(), null, run.createdAtMs());
         RolloutBatch r = SampleMessages.rollouts(3);
         RolloutBatch lockstepRound = new RolloutBatch(r.schemaVersion(), r.runId(), r.modelVersion(), r.round(), r.latent(),
                 r.startDomain(), r.obs(), r.act(), r.rew(), r.nextObs(), r.done(), 4000L, 12L);
@@ -264,6 +271,8 @@ class JsonSchemaCodecAgreementTest {
         samples.put("EvaluationResult", SampleMessages.evaluation());
         samples.put("RunSpec", run);
         samples.put("RunSpec (schedule)", scheduled);
+        samples.put("RunSpec (dataset source)", fromDataset);
+        samples.put("RunSpec (stream source)", fromRobot);
         samples.put("CounterfactualBatch", pairs);
         return samples.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
             String message = e.getValue().getClass().getSimpleName();

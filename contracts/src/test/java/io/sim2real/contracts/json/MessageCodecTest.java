@@ -248,4 +248,36 @@ class MessageCodecTest {
                 () -> Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(backwards), SPEC));
         assertTrue(e.getMessage().contains("realDomain.schedule[1].fromEnvStep"), e.getMessage());
     }
+
+    @Test
+    void shouldReadARunsRealSourceAndKeepARunSpecWithoutOneEmulated() throws Exception {
+        RunSpec base = SampleMessages.run();
+        String sha = "b22bfdd57af923ffdd6992dd1562881c3f3bd10c020713cc649d6bd54f76acc2";
+        RunSpec run = new RunSpec(1, "dataset-run", RunSpec.Method.LATENT_SIM_INIT, base.mode(), 1, 20000,
+                new RunSpec.DomainSpec("g", Map.of("gravity", 1.5), null, RunSpec.RealSource.dataset("g-random", sha, 2000)),
+                base.trainingDomains(), Map.of(), 1L);
+        RunSpec decoded = Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(run), SPEC);
+        assertEquals(run.realDomain().source(), decoded.realDomain().source());
+        assertEquals(RunSpec.RealSource.Kind.DATASET, decoded.realDomain().sourceKind());
+        // Today's RunSpecs name no source: an emulated domain, as before.
+        assertEquals(RunSpec.RealSource.Kind.EMULATED, Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(base), SPEC)
+                .realDomain().sourceKind());
+        String json = new String(Codecs.RUN_SPEC.encode(run), StandardCharsets.UTF_8);
+        for (String[] bad : new String[][] {
+                {"\"transitions\":2000", "\"transitions\":0", "realDomain.source.transitions"},
+                {"\"dataset\":\"g-random\"", "\"dataset\":\"../etc\"", "realDomain.source.dataset"},
+                {sha, sha.toUpperCase(java.util.Locale.ROOT), "realDomain.source.sha256"},
+                {"\"kind\":\"dataset\"", "\"kind\":\"stream\"", "realDomain.source.dataset"}}) {
+            String changed = json.replace(bad[0], bad[1]);
+            InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                    () -> Codecs.RUN_SPEC.decode(changed.getBytes(StandardCharsets.UTF_8), SPEC), changed);
+            assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+        }
+        RunSpec drifting = new RunSpec(1, "dataset-run", run.method(), run.mode(), 1, 20000, new RunSpec.DomainSpec("g",
+                Map.of(), List.of(new RunSpec.DomainSpec.PhysicsChange(5000, Map.of("gravity", 1.5))), run.realDomain().source()),
+                base.trainingDomains(), Map.of(), 1L);
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> Codecs.RUN_SPEC.decode(Codecs.RUN_SPEC.encode(drifting), SPEC));
+        assertTrue(e.getMessage().contains("realDomain.schedule"), e.getMessage());
+    }
 }

@@ -69,6 +69,9 @@ public class DatasetResource {
     @Inject
     io.sim2real.env.acting.PolicyStore policies;
 
+    @Inject
+    io.sim2real.service.runs.RunRegistry runs;
+
     @ConfigProperty(name = "sim2real.env.datasets-dir", defaultValue = "data/datasets")
     String datasetsDir;
 
@@ -188,7 +191,7 @@ public class DatasetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReplayResult.class),
                     examples = @ExampleObject(name = "replayed", value = """
                             {"dataset": "gravity-1.5-random", "runId": "cheetah-robot-01", "batches": 20, "transitions": 10000}""")))
-    @APIResponse(responseCode = "400", description = "A bad run id or batchSize")
+    @APIResponse(responseCode = "400", description = "A bad run id or batchSize, or a run whose realDomain.source names another dataset or checksum")
     @APIResponse(responseCode = "404", description = "No dataset of that name")
     @APIResponse(responseCode = "422", description = "The dataset could not be written or read (DatasetException)")
     public Response replay(@Parameter(description = "The dataset name", example = "gravity-1.5-random") @PathParam("name") String name, ReplayRequest request) {
@@ -202,6 +205,8 @@ public class DatasetResource {
                 return Response.status(404).entity(new ApiError(404, "no dataset '" + name + "'")).build();
             }
             Dataset dataset = store.read(name);
+            // A run that names its real source takes only that dataset (RunSpec realDomain.source).
+            io.sim2real.env.api.RunCollectionRules.replay(runs, request.runId(), name, dataset.header().bodySha256());
             List<TransitionBatch> batches = dataset.toBatches(request.runId(), "dataset-" + name, batchSize);
             for (TransitionBatch b : batches) {
                 publisher.publish(b);

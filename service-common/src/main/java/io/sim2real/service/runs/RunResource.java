@@ -56,6 +56,10 @@ public class RunResource {
     @Inject
     EnvSpec spec;
 
+    /** What this service checks besides the RunSpec (env-service: a dataset source against its datasets). */
+    @Inject
+    jakarta.enterprise.inject.Instance<RunAcceptanceCheck> checks;
+
     @Inject
     @Channel("runs-out")
     MutinyEmitter<Record<String, RunSpec>> runs;
@@ -146,6 +150,9 @@ public class RunResource {
             settings = RunSettings.resolve(run, registry.defaults(), RunSettings.Reading.SUBMITTED);
         } catch (InvalidRecordException e) {
             throw new BadRequestException(e.getMessage());
+        }
+        for (RunAcceptanceCheck check : checks) {
+            check.check(settings);
         }
         Optional<String> fixed = registry.settings(settings.runId()).flatMap(s -> s.refusesChangeTo(settings));
         if (fixed.isPresent()) {
