@@ -17,19 +17,51 @@ package io.sim2real.methods;
  *   newest round with b_r ≤ (c − 1 − {@code modelLag})·K, and only those (none before the first round: environment rows
  *   only). With modelLag 0 the learner waits for the round that covers the data before the chunk; with modelLag 1 it
  *   uses the round before, so that a round trains while the learner pays the next chunk.</li>
+ *   <li><b>Two domains, a dataset.</b> A run that trains on sim and on a real dataset ({@code realDomain.source}, its
+ *   {@code datasetRows} transitions) counts only its sim transitions, the ones it steps: chunks, rounds, snapshots'
+ *   envSteps and owed updates are all in sim transitions, as above. The dataset is wholly the run's before its first
+ *   update and its first round: the update owed by the n-th sim transition draws its environment rows from the dataset
+ *   and the first n sim transitions ({@link #environmentRows}, the dataset first), and round r covers the first b_r sim
+ *   transitions and the whole dataset. So neither the order in which real and sim records arrive nor when matters.</li>
  * </ul>
+ *
+ * @param datasetRows the real dataset's transitions that precede every counted one (0: a run on one domain)
  */
-public record LockstepSchedule(long chunk, long initialRandomSteps, long firstRound, long roundEvery, int modelLag) {
+public record LockstepSchedule(long chunk, long initialRandomSteps, long firstRound, long roundEvery, int modelLag,
+                               long datasetRows) {
 
     public LockstepSchedule {
         if (chunk < 1 || initialRandomSteps < 0 || initialRandomSteps % chunk != 0 || firstRound < chunk
-                || firstRound % chunk != 0 || roundEvery < chunk || roundEvery % chunk != 0 || modelLag < 0 || modelLag > 1) {
+                || firstRound % chunk != 0 || roundEvery < chunk || roundEvery % chunk != 0 || modelLag < 0 || modelLag > 1
+                || datasetRows < 0) {
             throw new IllegalArgumentException("a lockstep schedule needs chunk >= 1, and initial random steps, the first "
-                    + "round and the rounds' spacing as multiples of the chunk, and modelLag 0 or 1");
+                    + "round and the rounds' spacing as multiples of the chunk, modelLag 0 or 1 and no negative dataset");
         }
     }
 
-    /** The schedule of a lockstep run with rounds: its first round and their spacing rounded up to whole chunks. */
+    public LockstepSchedule(long chunk, long initialRandomSteps, long firstRound, long roundEvery, int modelLag) {
+        this(chunk, initialRandomSteps, firstRound, roundEvery, modelLag, 0);
+    }
+
+    /** The same schedule for a run whose real dataset of {@code rows} transitions precedes its counted ones. */
+    public LockstepSchedule withDataset(long rows) {
+        return new LockstepSchedule(chunk, initialRandomSteps, firstRound, roundEvery, modelLag, rows);
+    }
+
+    /** Whether the run also trains on a real dataset (two domains). */
+    public boolean hasDataset() {
+        return datasetRows > 0;
+    }
+
+    /** The environment rows the updates owed by the n-th counted transition draw from: the dataset, then n of them. */
+    public long environmentRows(long transition) {
+        return datasetRows + transition;
+    }
+
+    /**
+     * The schedule of a lockstep run with rounds: its first round and their spacing rounded up to whole chunks (a first
+     * round of 0 or fewer transitions is at the first chunk boundary).
+     */
     public static LockstepSchedule of(long chunk, long initialRandomSteps, long modelMinTransitions, long trainEvery,
                                       int modelLag) {
         return new LockstepSchedule(chunk, initialRandomSteps, wholeChunks(modelMinTransitions, chunk),
@@ -48,7 +80,7 @@ public record LockstepSchedule(long chunk, long initialRandomSteps, long firstRo
     }
 
     private static long wholeChunks(long n, long chunk) {
-        return Math.max(1, (n + chunk - 1) / chunk) * chunk;
+        return Math.max(1, n <= 0 ? 1 : (n + chunk - 1) / chunk) * chunk;
     }
 
     /** The 1-based chunk of the n-th transition. */

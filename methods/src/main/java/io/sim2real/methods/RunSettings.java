@@ -140,12 +140,17 @@ public final class RunSettings {
         if (!Objects.equals(next.realDomain().factors(), spec.realDomain().factors())) {
             return Optional.of(changed("realDomain.factors", spec.realDomain().factors(), next.realDomain().factors()));
         }
+        if (!Objects.equals(next.realDomain().source(), spec.realDomain().source())
+                && !(next.realDomain().sourceKind() == RunSpec.RealSource.Kind.EMULATED
+                && spec.realDomain().sourceKind() == RunSpec.RealSource.Kind.EMULATED)) {
+            return Optional.of(changed("realDomain.source", spec.realDomain().source(), next.realDomain().source()));
+        }
         return Optional.empty();
     }
 
     private String changed(String field, Object was, Object now) {
         return "field '" + field + "' of run '" + spec.runId() + "' is " + was + " and cannot become " + now
-                + ": a run's method, mode, seed, training domains, real physics and model-shaping parameters are fixed "
+                + ": a run's method, mode, seed, training domains, real physics and source and model-shaping parameters are fixed "
                 + "(delete the run or use a new id)";
     }
 
@@ -175,24 +180,52 @@ public final class RunSettings {
     }
 
     /**
-     * The lockstep schedule a run's services and the in-process runner follow exactly: a lockstep run on one domain of
-     * SAC alone (chunks, no rounds) or of an MBPO method (mbpo on one domain, mbpo-sim-only). Other lockstep runs act in
-     * chunks, but their rounds come as {@code RoundRule} has them (the n-th transition of two domains has no order
-     * every service sees alike).
+     * The lockstep schedule a run's services and the in-process runner follow exactly (docs/CONTRACTS.md 3.6.1): a
+     * lockstep run that trains a policy, on one domain (SAC alone: chunks, no rounds; an MBPO method with an ensemble on
+     * that domain), or on sim and a real dataset named by its RunSpec ({@code realDomain.source} kind dataset: SAC,
+     * MBPO on both domains, mbpo-mixed and the latent methods), whose transitions count its sim ones only. For the
+     * latter, round 1 falls once the sim transitions reach {@code latentMinTransitions} (latent; the dataset must hold as
+     * many) or once they and the dataset together reach {@code modelMinTransitions} (ensemble), and later rounds every
+     * {@code latentTrainEvery} or {@code trainEvery} sim transitions, each rounded up to whole chunks. Other lockstep
+     * runs (a real domain emulated or streamed beside sim) act in chunks, but their rounds come as {@code RoundRule} has
+     * them: the n-th transition of two live domains has no order every service sees alike.
      */
     public Optional<LockstepSchedule> lockstepSchedule() {
-        if (!lockstep() || !traits.trainsPolicy() || trainingDomains().size() != 1) {
+        if (!lockstep() || !traits.trainsPolicy()) {
             return Optional.empty();
         }
-        if (traits.model() == MethodTraits.Model.NONE) {
-            return Optional.of(LockstepSchedule.withoutRounds(whole(RunParameter.LOCKSTEP_CHUNK),
-                    whole(RunParameter.INITIAL_RANDOM_STEPS)));
+        long chunk = whole(RunParameter.LOCKSTEP_CHUNK);
+        long initial = whole(RunParameter.INITIAL_RANDOM_STEPS);
+        if (trainingDomains().size() == 1 || new HashSet<>(trainingDomains()).size() == 1) {
+            if (traits.model() == MethodTraits.Model.NONE) {
+                return Optional.of(LockstepSchedule.withoutRounds(chunk, initial));
+            }
+            if (traits.model() != MethodTraits.Model.ENSEMBLE || ensembleDomains().size() != 1) {
+                return Optional.empty();
+            }
+            return Optional.of(LockstepSchedule.of(chunk, initial, whole(RunParameter.MODEL_MIN_TRANSITIONS),
+                    whole(RunParameter.TRAIN_EVERY), integer(RunParameter.MODEL_LAG)));
         }
-        if (traits.model() != MethodTraits.Model.ENSEMBLE || ensembleDomains().size() != 1) {
+        if (spec.realDomain().sourceKind() != RunSpec.RealSource.Kind.DATASET) {
             return Optional.empty();
         }
-        return Optional.of(LockstepSchedule.of(whole(RunParameter.LOCKSTEP_CHUNK), whole(RunParameter.INITIAL_RANDOM_STEPS),
-                whole(RunParameter.MODEL_MIN_TRANSITIONS), whole(RunParameter.TRAIN_EVERY), integer(RunParameter.MODEL_LAG)));
+        long dataset = spec.realDomain().source().transitions();
+        LockstepSchedule schedule = switch (traits.model()) {
+            case NONE -> LockstepSchedule.withoutRounds(chunk, initial);
+            case ENSEMBLE -> LockstepSchedule.of(chunk, initial, whole(RunParameter.MODEL_MIN_TRANSITIONS) - dataset,
+                    whole(RunParameter.TRAIN_EVERY), integer(RunParameter.MODEL_LAG));
+            case LATENT -> LockstepSchedule.of(chunk, initial, whole(RunParameter.LATENT_MIN_TRANSITIONS),
+                    whole(RunParameter.LATENT_TRAIN_EVERY), integer(RunParameter.MODEL_LAG));
+        };
+        return Optional.of(schedule.withDataset(dataset));
+    }
+
+    /**
+     * The domain whose transitions a lockstep schedule counts (the one the run steps): sim, or the one domain of a
+     * single-domain run.
+     */
+    public Domain lockstepDomain() {
+        return new HashSet<>(trainingDomains()).size() == 1 ? trainingDomains().get(0) : Domain.SIM;
     }
 
     /** What an upgrade changed in a stored RunSpec to read it (empty for one written by this build). */

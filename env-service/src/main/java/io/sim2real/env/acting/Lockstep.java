@@ -28,7 +28,8 @@ import java.util.Optional;
  * @param initialRandomSteps random env steps before the first wait when the run has no snapshot yet (or one
  *                           trained on other domains only) ({@code initialRandomSteps})
  * @param timeout            longest wait for one snapshot ({@code lockstepTimeoutSeconds})
- * @param trainingDomains    the domains whose transitions the learner counts in {@code envStep}
+ * @param trainingDomains    the domains whose transitions the learner counts in {@code envStep} (sim alone for a run on
+ *                           sim and a real dataset)
  */
 public record Lockstep(long chunk, long initialRandomSteps, Duration timeout, List<Domain> trainingDomains) {
 
@@ -49,7 +50,9 @@ public record Lockstep(long chunk, long initialRandomSteps, Duration timeout, Li
         }
         return Optional.of(new Lockstep(r.whole(RunParameter.LOCKSTEP_CHUNK), r.whole(RunParameter.INITIAL_RANDOM_STEPS),
                 Duration.ofMillis(Math.round(1000 * r.number(RunParameter.LOCKSTEP_TIMEOUT_SECONDS))),
-                List.copyOf(r.trainingDomains())));
+                // A run on sim and a real dataset counts its sim transitions only (LockstepSchedule): so do its waits.
+                r.lockstepSchedule().map(s -> s.hasDataset() ? List.of(r.lockstepDomain()) : List.copyOf(r.trainingDomains()))
+                        .orElse(List.copyOf(r.trainingDomains()))));
     }
 
     /**

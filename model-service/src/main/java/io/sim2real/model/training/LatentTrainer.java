@@ -26,6 +26,8 @@ import io.sim2real.training.model.ModelRounds;
 import io.sim2real.training.model.RoundData;
 import io.sim2real.training.model.RoundReport;
 import io.sim2real.training.model.RoundRule;
+import io.sim2real.training.model.ScheduledRound;
+import io.sim2real.methods.LockstepSchedule;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.annotation.PreDestroy;
@@ -116,6 +118,10 @@ public class LatentTrainer {
             return;
         }
         RunState state = states.computeIfAbsent(runId, id -> create(settings.get()));
+        if (settings.get().lockstepSchedule().isPresent()) {
+            startLockstepRound(runId, state);
+            return;
+        }
         long since = state.sinceTraining.addAndGet(count);
         if (!state.training && RoundRule.due(settings.get(), state.version.get(), since, size(runId, Domain.SIM),
                 size(runId, Domain.REAL))) {
@@ -123,6 +129,74 @@ public class LatentTrainer {
             state.sinceTraining.set(0);
             worker.submit(() -> round(runId, state));
         }
+    }
+
+    /**
+     * A lockstep run on sim and a real dataset follows its {@link LockstepSchedule}: round r starts once the run holds
+     * its first b_r sim transitions and the whole dataset, whenever they arrived, and covers exactly those
+     * ({@link ScheduledRound}); its rollouts act with the policy at b_r. (Such a run's model is not restored after a
+     * restart: exactness is not kept across a kill.)
+     */
+    private synchronized void startLockstepRound(String runId, RunState state) {
+        Optional<RunSettings> settings = runs.settings(runId);
+        if (settings.isEmpty() || state.training) {
+            return;
+        }
+        Optional<LockstepSchedule> schedule = settings.get().lockstepSchedule();
+        if (schedule.isEmpty()) {
+            return;
+        }
+        ScheduledRound next = ScheduledRound.next(schedule.get(), settings.get().lockstepDomain(), state.version.get());
+        if (next.ready(added(runId, next.counted()), added(runId, Domain.REAL))) {
+            state.training = true;
+            worker.submit(() -> lockstepRound(runId, state, next));
+        }
+    }
+
+    private void lockstepRound(String runId, RunState state, ScheduledRound next) {
+        Timer.Sample timing = Timer.start(registry);
+        long round = next.round();
+        long covers = next.covers();
+        try {
+            RunSettings settings = runs.settings(runId).orElseThrow();
+            RoundData data = next.data(ModelTrainer.held(stores, runId, next.counted()),
+                    ModelTrainer.held(stores, runId, Domain.REAL));
+            Optional<ActorRunner> policy = settings.traits().rollsOut()
+                    ? ModelTrainer.lockstepPolicy(policies, settings, round, covers) : Optional.empty();
+            ScheduledRound.Made made = next.train(state.rounds, data, settings, policy,
+                    RolloutSchedule.parse(config.rolloutSchedule()).length(covers), config.rolloutBatchSize());
+            RoundReport report = made.report();
+            for (String note : report.notes()) {
+                LOG.warnf("run %s: %s", runId, note);
+            }
+            GapAnalysis.Measures measures = report.measures();
+            publish(settings.spec(), measures, round, covers + next.datasetRows());
+            state.rounds.save(checkpointDir(runId), round);
+            state.losses = report.lastLosses();
+            state.measures = measures;
+            state.lastError = null;
+            long rows = 0;
+            for (RolloutBatch b : made.rollouts()) {
+                rollouts.sendAndAwait(Record.of(runId, b));
+                rows += b.size();
+            }
+            state.version.set(round);
+            Counter.builder("sim2real.model.rollouts").tag("run", runId)
+                    .description("Model transitions published as rollouts").register(registry).increment(rows);
+            LOG.infof("run %s: lockstep latent round %d on the first %d sim transitions and the dataset's %d: G %.4f, "
+                    + "%d rollout transitions with %s", runId, round, covers, next.datasetRows(), measures.mappingDistance(),
+                    rows, policy.map(p -> "policy v" + p.version()).orElse("random actions"));
+        } catch (NonFiniteException e) {
+            fail(runId, state, "non_finite", e.getMessage());
+        } catch (Exception e) {
+            LOG.errorf(e, "run %s: lockstep latent round %d failed", runId, round);
+            fail(runId, state, "error", e.toString());
+        } finally {
+            timing.stop(Timer.builder("sim2real.model.latent.training").tag("run", runId)
+                    .description("Time of a latent model round").register(registry));
+            state.training = false;
+        }
+        startLockstepRound(runId, state);
     }
 
     private int size(String runId, Domain d) {

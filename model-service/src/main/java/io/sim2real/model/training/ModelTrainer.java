@@ -28,6 +28,7 @@ import io.sim2real.training.model.ModelRounds;
 import io.sim2real.training.model.RoundData;
 import io.sim2real.training.model.RoundReport;
 import io.sim2real.training.model.RoundRule;
+import io.sim2real.training.model.ScheduledRound;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.annotation.PreDestroy;
@@ -126,8 +127,9 @@ public class ModelTrainer {
     }
 
     /**
-     * A lockstep run's rounds follow its {@link LockstepSchedule}: round r starts once the run's transitions reach
-     * b_r, whenever they arrived, and covers exactly the first b_r of them.
+     * A lockstep run's rounds follow its {@link LockstepSchedule}: round r starts once the run's counted transitions
+     * reach b_r (and, on sim and a dataset, the whole dataset is here), whenever they arrived, and covers exactly the
+     * first b_r of them (and the dataset) ({@link ScheduledRound}).
      */
     private synchronized void startLockstepRound(String runId, RunModel m) {
         Optional<RunSettings> settings = runs.settings(runId);
@@ -138,56 +140,46 @@ public class ModelTrainer {
         if (schedule.isEmpty()) {
             return;
         }
-        Domain domain = settings.get().ensembleDomains().iterator().next();
-        long held = stores.find(runId, domain).map(TransitionStore::added).orElse(0L);
-        long round = m.version.get() + 1;
-        long covers = schedule.get().roundCovers(round);
-        if (held >= covers) {
+        ScheduledRound next = ScheduledRound.next(schedule.get(), settings.get().lockstepDomain(), m.version.get());
+        if (next.ready(added(runId, next.counted()), added(runId, Domain.REAL))) {
             m.training = true;
-            worker.submit(() -> lockstepRound(runId, m, round, covers, domain));
+            worker.submit(() -> lockstepRound(runId, m, next));
         }
     }
 
     /**
-     * Round r of a lockstep run: the ensemble fitted to the run's first b_r transitions; its rollouts act with the
+     * Round r of a lockstep run: the ensemble fitted to what {@link ScheduledRound} covers; its rollouts act with the
      * policy the learner published at exactly b_r (random actions while no update is owed by then) and go out with
      * {@code coversEnvStep} b_r and the round's row count, so the learner knows when it holds the whole round.
      */
-    private void lockstepRound(String runId, RunModel m, long round, long covers, Domain domain) {
+    private void lockstepRound(String runId, RunModel m, ScheduledRound next) {
+        long round = next.round();
+        long covers = next.covers();
         try {
             RunSettings settings = runs.settings(runId).orElseThrow();
-            Transitions first = prefix(runId, domain, covers);
-            RoundData data = domain == Domain.SIM ? new RoundData(first, RoundData.none()) : new RoundData(RoundData.none(), first);
+            RoundData data = next.data(held(stores, runId, next.counted()), held(stores, runId, Domain.REAL));
+            Optional<ActorRunner> policy = lockstepPolicy(policies, settings, round, covers);
             Timer.Sample timing = Timer.start(registry);
-            RoundReport report = m.rounds.train(round, data, settings);
+            ScheduledRound.Made made = next.train(m.rounds, data, settings, policy,
+                    RolloutSchedule.parse(config.rolloutSchedule()).length(covers), config.rolloutBatchSize());
+            RoundReport report = made.report();
             timing.stop(Timer.builder("sim2real.model.training").tag("run", runId)
                     .description("Time to train the run's dynamics model").register(registry));
             m.rounds.save(checkpointDir(runId), round);
             m.elites = report.ensemble().elites();
             m.trainNll = report.ensemble().trainNll();
             m.holdoutMse = report.ensemble().eliteHoldoutMse();
-            Optional<ActorRunner> policy = Optional.empty();
-            OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
-                    settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
-            if (owed.total(covers) > 0) {
-                Duration timeout = Duration.ofMillis(Math.round(1000 * settings.number(RunParameter.LOCKSTEP_TIMEOUT_SECONDS)));
-                policy = Optional.of(new ActorRunner(policies.awaitEnvStep(runId, covers, timeout).orElseThrow(() ->
-                        new IllegalStateException("lockstep round " + round + ": no policy of run '" + runId
-                                + "' at envStep " + covers + " within " + timeout))));
-            }
-            int length = RolloutSchedule.parse(config.rolloutSchedule()).length(covers);
-            List<RolloutBatch> made = new ArrayList<>();
-            m.rounds.rollouts(round, data, settings, policy, length, config.rolloutBatchSize(), made::add);
-            long rows = made.stream().mapToLong(RolloutBatch::size).sum();
-            for (RolloutBatch b : made) {
-                rollouts.sendAndAwait(Record.of(runId, new RolloutBatch(b.schemaVersion(), b.runId(), b.modelVersion(),
-                        b.round(), b.latent(), b.startDomain(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), covers, rows)));
+            long rows = 0;
+            for (RolloutBatch b : made.rollouts()) {
+                rollouts.sendAndAwait(Record.of(runId, b));
+                rows += b.size();
             }
             m.version.set(round);
             Counter.builder("sim2real.model.rollouts").tag("run", runId)
                     .description("Model transitions published as rollouts").register(registry).increment(rows);
-            LOG.infof("run %s: lockstep round %d on the first %d transitions (%d epochs, hold-out MSE %.4f), %d rollout "
-                    + "transitions with %s", runId, round, covers, report.ensemble().epochs(), m.holdoutMse, rows,
+            LOG.infof("run %s: lockstep round %d on the first %d transitions%s (%d epochs, hold-out MSE %.4f), %d rollout "
+                    + "transitions with %s", runId, round, covers, next.datasetRows() > 0 ? " and the dataset's "
+                    + next.datasetRows() : "", report.ensemble().epochs(), m.holdoutMse, rows,
                     policy.map(p -> "policy v" + p.version()).orElse("random actions"));
         } catch (Exception e) {
             LOG.errorf(e, "run %s: lockstep model round %d failed", runId, round);
@@ -201,18 +193,40 @@ public class ModelTrainer {
         startLockstepRound(runId, m);
     }
 
-    /** The run's first {@code n} transitions of a domain, as the store received them. */
-    private Transitions prefix(String runId, Domain d, long n) {
-        TransitionStore store = stores.find(runId, d).orElseThrow();
-        TransitionStore.Snapshot s = store.snapshot();
-        long dropped = store.added() - s.size();
+    /**
+     * The policy a lockstep round at b_r rolls out with: the snapshot at exactly b_r, waited for up to the run's
+     * lockstep timeout; none (random actions) while no update is owed by the first b_r counted transitions.
+     */
+    static Optional<ActorRunner> lockstepPolicy(PolicyFeed policies, RunSettings settings, long round, long covers)
+            throws InterruptedException {
+        OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
+                settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
+        if (owed.total(covers) == 0) {
+            return Optional.empty();
+        }
+        Duration timeout = Duration.ofMillis(Math.round(1000 * settings.number(RunParameter.LOCKSTEP_TIMEOUT_SECONDS)));
+        return Optional.of(new ActorRunner(policies.awaitEnvStep(settings.runId(), covers, timeout).orElseThrow(() ->
+                new IllegalStateException("lockstep round " + round + ": no policy of run '" + settings.runId()
+                        + "' at envStep " + covers + " within " + timeout))));
+    }
+
+    /** The run's transitions of a domain as the store received them, all of them since its start. */
+    static Transitions held(StoreRegistry stores, String runId, Domain d) {
+        Optional<TransitionStore> store = stores.find(runId, d);
+        if (store.isEmpty()) {
+            return RoundData.none();
+        }
+        TransitionStore.Snapshot s = store.get().snapshot();
+        long dropped = store.get().added() - s.size();
         if (dropped > 0) {
             throw new IllegalStateException("the store no longer holds the run's first transitions (" + dropped
                     + " evicted; sim2real.model.store-capacity)");
         }
-        int k = Math.toIntExact(n);
-        return new Transitions(java.util.Arrays.copyOf(s.obs(), k), java.util.Arrays.copyOf(s.act(), k),
-                java.util.Arrays.copyOf(s.rew(), k), java.util.Arrays.copyOf(s.nextObs(), k));
+        return new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
+    }
+
+    private long added(String runId, Domain d) {
+        return stores.find(runId, d).map(TransitionStore::added).orElse(0L);
     }
 
     private long size(String runId, Domain d) {

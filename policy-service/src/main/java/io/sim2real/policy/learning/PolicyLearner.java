@@ -247,6 +247,8 @@ public class PolicyLearner {
 
     private RunLearner create(RunSettings run) {
         RunLearner l = new RunLearner(run, newSac(run.seeds()), new SacLearning(config.envCapacity(), config.modelCapacity()));
+        // A lockstep run on sim and a real dataset: the dataset first, whatever the order its records and sim ones arrive in.
+        run.lockstepSchedule().filter(LockstepSchedule::hasDataset).ifPresent(s -> l.data.expectDataset(s.datasetRows()));
         restore(l);
         String id = run.runId();
         Gauge.builder("sim2real.policy.pending.updates", l, x -> x.data.owed().pending()).tag("run", id)
@@ -348,8 +350,8 @@ public class PolicyLearner {
                 long next;
                 long consumed;
                 synchronized (l) {
-                    next = l.data.owed().nextRows();
-                    consumed = l.data.environment().added();
+                    next = l.data.nextCounted();
+                    consumed = l.data.counted();
                 }
                 OptionalLong boundary = LockstepSnapshots.due(schedule.chunk(), next, consumed, l.lastSnapshotStep,
                         l.updates > l.updatesAtSnapshot);

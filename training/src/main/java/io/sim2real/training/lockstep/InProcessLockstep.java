@@ -23,6 +23,7 @@ import io.sim2real.training.acting.TransitionCollector;
 import io.sim2real.training.model.ModelNetworks;
 import io.sim2real.training.model.ModelRounds;
 import io.sim2real.training.model.RoundData;
+import io.sim2real.training.model.ScheduledRound;
 import io.sim2real.training.policy.LockstepSnapshots;
 import io.sim2real.training.policy.OwedUpdates;
 import io.sim2real.training.policy.SacLearning;
@@ -39,8 +40,13 @@ import java.util.function.LongToIntFunction;
  * schedule fixes: env-service's acting (the collector, random actions first, then each chunk with the newest snapshot
  * whose envStep covers what was published), policy-service's learner (owed updates, each drawing environment rows from
  * the transitions that owed it and the rollouts of exactly its round, snapshots at chunk boundaries) and model-service's
- * rounds (round r on the first b_r transitions, rolling out with the policy at b_r). The same RunSpec and the same
- * service settings ({@link Setup}) give what the services publish, bit for bit.
+ * rounds (round r on the first b_r transitions, rolling out with the policy at b_r). A run on sim and a real dataset
+ * ({@link LockstepSchedule#hasDataset()}) is given the dataset's records as env-service replays them: they are the
+ * learner's and every round's before anything else, and its sim transitions are the counted ones. The same RunSpec,
+ * the same dataset and the same service settings ({@link Setup}) give what the services publish, bit for bit.
+ *
+ * <p>A model round is one call ({@link ScheduledRound#train}) whose inputs (its number, data and policy) are fixed when it starts and
+ * whose rollouts are its only output, so that it could train on another thread while the learner pays a chunk.
  */
 public final class InProcessLockstep {
 
@@ -57,9 +63,18 @@ public final class InProcessLockstep {
      * @param networks         model-service's networks
      * @param rolloutLength    model-service's rollout length for a round covering that many transitions
      * @param rolloutBatchSize model-service's {@code rollout-batch-size}
+     * @param sampledLatentRollouts false: latent rollouts step with an elite's mean (a command-line experiment)
      */
     public record Setup(int[] sacHidden, int sacBatchSize, int envCapacity, int numEnvs, int recordSize, long collectionSeed,
-                        int physicsThreads, ModelNetworks networks, LongToIntFunction rolloutLength, int rolloutBatchSize) {
+                        int physicsThreads, ModelNetworks networks, LongToIntFunction rolloutLength, int rolloutBatchSize,
+                        boolean sampledLatentRollouts) {
+
+        /** The services' setup: latent rollouts sample their predictions, as MBPO's do. */
+        public Setup(int[] sacHidden, int sacBatchSize, int envCapacity, int numEnvs, int recordSize, long collectionSeed,
+                     int physicsThreads, ModelNetworks networks, LongToIntFunction rolloutLength, int rolloutBatchSize) {
+            this(sacHidden, sacBatchSize, envCapacity, numEnvs, recordSize, collectionSeed, physicsThreads, networks,
+                    rolloutLength, rolloutBatchSize, true);
+        }
     }
 
     /** What a caller sees as the run goes (the command line evaluates and checks its model here). */
@@ -87,8 +102,24 @@ public final class InProcessLockstep {
     }
 
     public static Result run(RunSettings settings, EnvSpec spec, Setup setup, Listener listener) {
+        return run(settings, spec, setup, List.of(), listener);
+    }
+
+    /**
+     * Runs the lockstep run; {@code dataset} is the real dataset's records for a run on sim and a dataset (as
+     * env-service replays them: {@code Dataset.toBatches}), empty for a run on one domain.
+     */
+    public static Result run(RunSettings settings, EnvSpec spec, Setup setup, List<TransitionBatch> dataset,
+                             Listener listener) {
         LockstepSchedule schedule = settings.lockstepSchedule().orElseThrow(() -> new IllegalArgumentException(
-                "run " + settings.runId() + " has no lockstep schedule (a lockstep run of a one-domain MBPO method)"));
+                "run " + settings.runId() + " has no lockstep schedule (a lockstep run of one domain, or of sim and a "
+                        + "real dataset)"));
+        long datasetRows = dataset.stream().mapToLong(TransitionBatch::size).sum();
+        if (datasetRows != schedule.datasetRows() || dataset.stream().anyMatch(b -> b.domain() != Domain.REAL)) {
+            throw new IllegalArgumentException("run " + settings.runId() + " expects a real dataset of "
+                    + schedule.datasetRows() + " transitions (realDomain.source), given " + datasetRows
+                    + " rows" + (dataset.stream().anyMatch(b -> b.domain() != Domain.REAL) ? " not all real" : ""));
+        }
         String runId = settings.runId();
         RunSeeds seeds = settings.seeds();
         Sac sac = new Sac(SacConfig.standard(spec.obsDim(), spec.actDim(), seeds.of(RunSeeds.Stream.SAC))
@@ -96,7 +127,7 @@ public final class InProcessLockstep {
         ResumableRandom batches = new ResumableRandom(seeds.of(RunSeeds.Stream.BATCHES));
         SacLearning learning = new SacLearning(setup.envCapacity(), 1);
         ScheduledRollouts scheduled = new ScheduledRollouts();
-        ModelRounds rounds = ModelRounds.of(settings, setup.networks(), spec).orElse(null);
+        ModelRounds rounds = ModelRounds.of(settings, setup.networks(), spec, setup.sampledLatentRollouts()).orElse(null);
         OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
                 settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
         List<TransitionBatch> published = new ArrayList<>();
@@ -106,6 +137,15 @@ public final class InProcessLockstep {
         long envSteps = settings.spec().envSteps();
         long chunk = schedule.chunk();
         double realRatio = settings.traits().rollsOut() ? settings.number(RunParameter.REAL_RATIO) : 1;
+        if (schedule.hasDataset()) {
+            learning.expectDataset(datasetRows);
+            for (TransitionBatch b : dataset) {
+                published.add(b);
+                learning.addTransitions(b, owed, true, Long.MAX_VALUE);
+            }
+        }
+        Transitions real = schedule.hasDataset() ? prefix(dataset, datasetRows) : RoundData.none();
+        List<TransitionBatch> counted = new ArrayList<>();
 
         // The learner's state besides its Sac.
         long[] lastSnapshotStep = {0};
@@ -118,6 +158,7 @@ public final class InProcessLockstep {
             TransitionCollector collector = new TransitionCollector(env, null, runId, Domain.SIM, "in-process",
                     setup.recordSize(), envSteps, batch -> {
                         published.add(batch);
+                        counted.add(batch);
                         learning.addTransitions(batch, owed, true, Long.MAX_VALUE);
                     });
             // env-service: random steps first (the run has no policy at its start).
@@ -130,8 +171,8 @@ public final class InProcessLockstep {
             while (true) {
                 // policy-service pays everything owed so far (rounds as they fall due), with snapshots at boundaries.
                 while (true) {
-                    long next = learning.owed().nextRows();
-                    OptionalLong boundary = LockstepSnapshots.due(chunk, next, learning.environment().added(),
+                    long next = learning.nextCounted();
+                    OptionalLong boundary = LockstepSnapshots.due(chunk, next, learning.counted(),
                             lastSnapshotStep[0], updates[0] > updatesAtSnapshot[0]);
                     if (boundary.isPresent()) {
                         PolicySnapshot s = PolicySnapshots.toSnapshot(sac.actor(), spec.obsDim(), setup.sacHidden(), runId,
@@ -143,24 +184,21 @@ public final class InProcessLockstep {
                         listener.onSnapshot(s, updates[0], sac);
                     }
                     // model-service: every round whose data and policy exist by now.
-                    long covers = schedule.roundCovers(roundsDone[0] + 1);
-                    boolean dataThere = rounds != null && learning.environment().added() >= covers;
+                    ScheduledRound due = ScheduledRound.next(schedule, Domain.SIM, roundsDone[0]);
+                    long covers = due.covers();
+                    boolean dataThere = rounds != null && due.ready(learning.counted(), datasetRows);
                     boolean policyThere = owed.total(covers) == 0 || byEnvStep.containsKey(covers);
                     if (dataThere && policyThere) {
-                        long round = ++roundsDone[0];
-                        RoundData data = new RoundData(prefix(published, covers), RoundData.none());
-                        io.sim2real.training.model.RoundReport report = rounds.train(round, data, settings);
-                        listener.onRound(round, report, data, rounds, Optional.ofNullable(byEnvStep.get(covers)));
-                        Optional<ActorRunner> policy = Optional.ofNullable(byEnvStep.get(covers)).map(ActorRunner::new);
-                        List<RolloutBatch> made = new ArrayList<>();
-                        rounds.rollouts(round, data, settings, policy, setup.rolloutLength().applyAsInt(covers),
-                                setup.rolloutBatchSize(), made::add);
-                        long rows = made.stream().mapToLong(RolloutBatch::size).sum();
-                        for (RolloutBatch b : made) {
-                            RolloutBatch stamped = new RolloutBatch(b.schemaVersion(), b.runId(), b.modelVersion(), b.round(),
-                                    b.latent(), b.startDomain(), b.obs(), b.act(), b.rew(), b.nextObs(), b.done(), covers, rows);
-                            rollouts.add(stamped);
-                            scheduled.add(stamped);
+                        roundsDone[0]++;
+                        // Inputs fixed here: the round could train on another thread while the learner goes on.
+                        RoundData data = due.data(prefix(counted, covers), real);
+                        Optional<PolicySnapshot> policy = Optional.ofNullable(byEnvStep.get(covers));
+                        ScheduledRound.Made made = due.train(rounds, data, settings, policy.map(ActorRunner::new),
+                                setup.rolloutLength().applyAsInt(covers), setup.rolloutBatchSize());
+                        listener.onRound(due.round(), made.report(), data, rounds, policy);
+                        for (RolloutBatch b : made.rollouts()) {
+                            rollouts.add(b);
+                            scheduled.add(b);
                         }
                         continue;
                     }
@@ -179,7 +217,7 @@ public final class InProcessLockstep {
                     break;
                 }
                 // env-service: the next chunk with the newest snapshot covering every transition published.
-                long target = learning.environment().added();
+                long target = learning.counted();
                 PolicySnapshot s = byEnvStep.ceilingEntry(target) == null ? null : byEnvStep.lastEntry().getValue();
                 if (s == null) {
                     throw new IllegalStateException("lockstep: no snapshot at envStep >= " + target

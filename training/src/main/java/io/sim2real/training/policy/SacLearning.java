@@ -1,10 +1,14 @@
 package io.sim2real.training.policy;
 
+import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.nn.Sac;
 import io.sim2real.replay.TransitionStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import io.sim2real.methods.LockstepSchedule;
 
 /**
  * The learner's data and the updates it owes, in plain Java: a run's environment transitions (of its training
@@ -25,10 +29,37 @@ public final class SacLearning {
     private final TransitionStore environment;
     private final TransitionStore rollouts;
     private final OwedQueue owed = new OwedQueue();
+    /** A run on sim and a real dataset: the dataset's rows, which come first and owe nothing (0: none). */
+    private long datasetRows;
+    private long datasetHeld;
+    /** Counted (sim) records that arrived before the whole dataset, with whether they owe: stored once it is here. */
+    private final List<Held> early = new ArrayList<>();
+
+    private record Held(TransitionBatch batch, OwedUpdates rule, boolean owes, long maxPending) {
+    }
 
     public SacLearning(int environmentCapacity, int rolloutCapacity) {
         this.environment = new TransitionStore(environmentCapacity);
         this.rollouts = new TransitionStore(rolloutCapacity);
+    }
+
+    /**
+     * For a lockstep run on sim and a real dataset ({@link LockstepSchedule#datasetRows()}): its real transitions are the
+     * dataset, stored first and owing nothing; its sim transitions are stored after all of it, in their order, and owe
+     * their updates as the n-th counted transition, drawing from the dataset and the first n ({@link OwedQueue} rows
+     * D + n). Sim records that arrive before the whole dataset wait for it, so the arrival order of the two does not
+     * matter. Call before any transition arrives.
+     */
+    public synchronized void expectDataset(long rows) {
+        if (environment.added() > 0 || !early.isEmpty()) {
+            throw new IllegalStateException("the dataset is expected before any transition");
+        }
+        datasetRows = rows;
+    }
+
+    /** The dataset rows that precede the counted transitions (0 for a run on one domain). */
+    public long datasetRows() {
+        return datasetRows;
     }
 
     /**
@@ -37,10 +68,50 @@ public final class SacLearning {
      *
      * @return the updates they owe but the cap dropped
      */
-    public long addTransitions(TransitionBatch batch, OwedUpdates rule, boolean owes, long maxPending) {
+    public synchronized long addTransitions(TransitionBatch batch, OwedUpdates rule, boolean owes, long maxPending) {
+        if (datasetRows > 0) {
+            if (batch.domain() == Domain.REAL) {
+                if (datasetHeld + batch.size() > datasetRows) {
+                    throw new IllegalStateException("run " + batch.runId() + ": more real transitions than its dataset's "
+                            + datasetRows + " (realDomain.source.transitions)");
+                }
+                environment.add(batch);
+                datasetHeld += batch.size();
+                long dropped = 0;
+                if (datasetHeld == datasetRows) {
+                    for (Held h : early) {
+                        dropped += store(h.batch(), h.rule(), h.owes(), h.maxPending());
+                    }
+                    early.clear();
+                }
+                return dropped;
+            }
+            if (datasetHeld < datasetRows) {
+                early.add(new Held(batch, rule, owes, maxPending));
+                return 0;
+            }
+        }
+        return store(batch, rule, owes, maxPending);
+    }
+
+    private long store(TransitionBatch batch, OwedUpdates rule, boolean owes, long maxPending) {
         long before = environment.added();
         environment.add(batch);
-        return owes ? owed.owe(before, environment.added(), rule, maxPending) : 0;
+        // The n-th counted transition is the (D + n)-th stored: it owes what the n-th owes and draws from D + n rows.
+        OwedUpdates shifted = datasetRows == 0 ? rule
+                : new OwedUpdates(rule.updatesPerStep(), rule.minTransitions() + datasetRows);
+        return owes ? owed.owe(before, environment.added(), shifted, maxPending) : 0;
+    }
+
+    /** The counted transitions held (sim ones after the whole dataset, or all of a one-domain run's). */
+    public synchronized long counted() {
+        return datasetHeld < datasetRows ? 0 : environment.added() - datasetRows;
+    }
+
+    /** The counted transition (n) whose update is paid next, or 0 when none is owed. */
+    public long nextCounted() {
+        long rows = owed.nextRows();
+        return rows == 0 ? 0 : rows - datasetRows;
     }
 
     public void addRollouts(RolloutBatch batch) {
@@ -78,12 +149,12 @@ public final class SacLearning {
      * @return the paid update, or null when nothing is owed or its round is not here yet
      */
     public Paid payOneScheduled(Sac sac, SplittableRandom random, double realRatio, int batchSize,
-                                io.sim2real.methods.LockstepSchedule schedule, ScheduledRollouts scheduled) {
+                                LockstepSchedule schedule, ScheduledRollouts scheduled) {
         long rows = owed.nextRows();
         if (rows == 0) {
             return null;
         }
-        ScheduledRollouts.Use use = scheduled.forTransition(schedule, rows);
+        ScheduledRollouts.Use use = scheduled.forTransition(schedule, rows - datasetRows);
         if (use instanceof ScheduledRollouts.Use.Waiting) {
             return null;
         }
