@@ -23,13 +23,10 @@ import io.sim2real.methods.RunSettings;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.PolicySnapshots;
 import io.sim2real.nn.Sac;
-import io.sim2real.nn.SacConfig;
 import io.sim2real.nn.latent.Transitions;
 import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.physics.halfcheetah.HalfCheetahEnv;
 import io.sim2real.physics.halfcheetah.StepResult;
-import io.sim2real.replay.TransitionStore;
-import io.sim2real.methods.LockstepSchedule;
 import io.sim2real.contracts.messages.EvaluationResult;
 import io.sim2real.training.acting.SnapshotPolicy;
 import io.sim2real.training.evaluation.Evaluator;
@@ -38,9 +35,6 @@ import io.sim2real.training.model.ModelNetworks;
 import io.sim2real.training.model.ModelRounds;
 import io.sim2real.training.model.RoundData;
 import io.sim2real.training.model.RoundReport;
-import io.sim2real.training.model.RoundRule;
-import io.sim2real.training.policy.MixedBatch;
-import io.sim2real.training.policy.OwedUpdates;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,12 +53,13 @@ import java.util.TreeSet;
  * {@code sim2real train}: one run of a training method (sac, mbpo, mbpo-sim-only, and with an offline real dataset
  * mbpo-mixed, latent-sim-init, latent-real-init, latent-random-init) on HalfCheetah in one process, in lockstep. The
  * run is a RunSpec built from the options, resolved with the product's defaults exactly as the services resolve a
- * submitted one ({@link RunSettings}) and written as {@code runspec.json}; every setting below comes from it. The loop
- * is the services' own parts: model rounds ({@link ModelRounds}, due by {@link RoundRule}), SAC's owed updates
- * ({@link OwedUpdates}) and mixed batches ({@link MixedBatch}). The real dataset is the run's real data from the start
- * (its rows count towards the model's thresholds: {@code modelMinTransitions} is {@code --initial-steps} plus them,
- * {@code latentMinTransitions} the smaller of {@code --initial-steps} and them), while SAC's owed updates count the
- * run's own environment steps. The behaviour policy is the newest one at the start of each chunk of
+ * submitted one ({@link RunSettings}) and written as {@code runspec.json}; every setting below comes from it. The run is
+ * the services' lockstep schedule run by their own classes ({@link InProcessLockstep}: env-service's acting,
+ * model-service's rounds, policy-service's learner). The real dataset is the run's real source
+ * ({@code realDomain.source}, its name, SHA-256 and size), wholly the run's before its first update and round (its rows
+ * count towards the ensemble's threshold: {@code modelMinTransitions} is {@code --initial-steps} plus them;
+ * {@code latentMinTransitions} is the smaller of {@code --initial-steps} and them), while chunks, rounds and SAC's owed
+ * updates count the run's own sim steps. The behaviour policy is the newest one at the start of each chunk of
  * {@code lockstepChunk} steps after the {@code initialRandomSteps} random ones. After each round the model is checked
  * against MuJoCo from rollout start states of each domain (its rollout fidelity), which tells a model that predicts
  * badly from a method that fails for other reasons. Evaluates the deterministic policy in sim (and the real physics)
@@ -173,7 +168,9 @@ public final class MbpoTraining {
             }
         }
         RunSpec.DomainSpec realDomain = usesReal
-                ? new RunSpec.DomainSpec("real-dataset", DomainPhysics.of(realDataset.header().physics()).changed())
+                ? new RunSpec.DomainSpec("real-dataset", DomainPhysics.of(realDataset.header().physics()).changed(), null,
+                        RunSpec.RealSource.dataset(datasetName(Path.of(args.text("real-dataset", ""))),
+                                realDataset.header().bodySha256(), realDataset.size()))
                 : new RunSpec.DomainSpec("sim", Map.of());
         // A list that answers contains(null) (RunSpec.validate asks; List.of throws).
         List<Domain> domains = Arrays.asList(usesReal ? new Domain[] {Domain.SIM, Domain.REAL} : new Domain[] {Domain.SIM});
@@ -229,133 +226,65 @@ public final class MbpoTraining {
         int initial = settings.integer(RunParameter.INITIAL_RANDOM_STEPS);
         int chunk = settings.integer(RunParameter.LOCKSTEP_CHUNK);
         double realRatio = traits.rollsOut() ? settings.number(RunParameter.REAL_RATIO) : 1;
-        OwedUpdates owed = new OwedUpdates(settings.number(RunParameter.UPDATES_PER_STEP),
-                settings.whole(RunParameter.LEARNER_MIN_TRANSITIONS));
-        ModelRounds rounds = ModelRounds.of(settings, def.networks(), EnvSpec.HALF_CHEETAH, def.sampledLatentRollouts())
-                .orElse(null);
         Path outDir = def.out();
         Files.createDirectories(outDir);
         // The run's whole definition, as the services would publish it (POST /api/v1/runs takes it as it is).
         Files.write(outDir.resolve("runspec.json"), Codecs.RUN_SPEC.encode(run));
 
         out.printf("train %s: %s%s%n", method, settings, usesReal ? ", real data: " + realDataset + " " + realPhysics : "");
-        SplittableRandom acting = new SplittableRandom(seeds.of(RunSeeds.Stream.COLLECTION, 0));
-        SplittableRandom batches = new SplittableRandom(seeds.of(RunSeeds.Stream.BATCHES));
-        SacConfig sacConfig = SacConfig.standard(17, 6, seeds.of(RunSeeds.Stream.SAC));
-        Sac sac = new Sac(sacConfig);
-        int realRows = usesReal ? realDataset.size() : 0;
-        TransitionStore simData = new TransitionStore(envSteps);
-        TransitionStore realData = new TransitionStore(Math.max(1, realRows));
-        // SAC's environment share: every training domain's transitions, as policy-service keeps them.
-        TransitionStore envData = new TransitionStore(envSteps + realRows);
-        long since = 0;
-        if (usesReal) {
-            for (TransitionBatch b : realDataset.toBatches(run.runId(), "real-dataset", 1000)) {
-                realData.add(b);
-                envData.add(b);
-                since += RoundRule.counts(settings, Domain.REAL) ? b.size() : 0;
-            }
-        }
         int rolloutsPerRound = traits.rollsOut() ? settings.integer(RunParameter.ROLLOUTS_PER_ROUND) : 1;
-        TransitionStore modelData = new TransitionStore(rolloutsPerRound);
         Table curve = new Table("Learning curve (deterministic policy)", List.of("env step", "return sim",
                 "return real", "episodes", "updates", "fidelity sim", "fidelity real", "sampled sim", "sampled real", "last model round", "minutes"));
         LineChart curveChart = new LineChart("Return against environment steps", "env steps", "return");
         long start = System.nanoTime();
-        long updates = 0;
-        long round = 0;
-        double[] fidelity = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-        String lastRound = "none";
-        ActorRunner behaviour = null;
         long envSeed = seeds.of(RunSeeds.Stream.COLLECTION, 0);
         Recorder recorder = new Recorder(def, usesReal, realPhysics, outDir, curve, curveChart, start, out);
-        // A lockstep run with a schedule (SAC, MBPO on sim) runs as the services run it, with their own classes.
-        Optional<LockstepSchedule> schedule = usesReal ? Optional.empty() : settings.lockstepSchedule();
-        PolicySnapshot scheduledFinal = null;
-        if (schedule.isPresent()) {
-            long[] lastEval = {-1};
-            long[] paid = {0};
-            String[] roundSummary = {"none"};
+        // The services' lockstep schedule with their own classes (one domain, or sim and the real dataset).
+        settings.lockstepSchedule().orElseThrow(() -> new IllegalStateException("run " + run.runId() + " has no lockstep "
+                + "schedule"));
+        List<TransitionBatch> dataset = usesReal ? realDataset.toBatches(run.runId(), "real-dataset", 1000) : List.of();
+        long[] lastEval = {-1};
+        long[] paid = {0};
+        long[] rounds = {0};
+        String[] roundSummary = {"none"};
+        double[][] fidelity = {{Double.NaN, Double.NaN, Double.NaN, Double.NaN}};
+        PolicySnapshot[] finalPolicy = {null};
+        try (HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, envSeed);
+             HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, envSeed) : null) {
             InProcessLockstep.Result result = InProcessLockstep.run(settings, EnvSpec.HALF_CHEETAH, new InProcessLockstep.Setup(
-                    new int[] {256, 256}, 256, 1_000_000, 1, chunk, envSeed, 1, def.networks(), covers -> 1, 5000),
-                    new InProcessLockstep.Listener() {
+                    new int[] {256, 256}, 256, 1_000_000, 1, chunk, envSeed, 1, def.networks(), covers -> 1, 5000,
+                    def.sampledLatentRollouts()), dataset, new InProcessLockstep.Listener() {
                         @Override
                         public void onSnapshot(PolicySnapshot snapshot, long updates, Sac learner) {
                             paid[0] = updates;
                             // env-service's periodic evaluation rule, so the curve is the services' curve.
                             if (Evaluator.periodicDue(lastEval[0], snapshot.envStep(), def.evalEvery())) {
                                 lastEval[0] = snapshot.envStep();
-                                recorder.record(snapshot.envStep(), snapshot, updates, learner.alpha(),
-                                        new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN}, roundSummary[0]);
+                                recorder.record(snapshot.envStep(), snapshot, updates, learner.alpha(), fidelity[0],
+                                        roundSummary[0]);
                             }
                         }
 
                         @Override
                         public void onRound(long round, RoundReport report, RoundData data, ModelRounds model,
                                             Optional<PolicySnapshot> policy) {
+                            rounds[0] = round;
                             roundSummary[0] = report.summary();
+                            // The round's model against MuJoCo, from its own start states, with the policy its rollouts
+                            // act with; its own random stream, split from the round's rollout seed, changes nothing else.
+                            SplittableRandom check = new SplittableRandom(seeds.of(RunSeeds.Stream.ROLLOUTS, round)).split();
+                            Optional<ActorRunner> acting = policy.map(ActorRunner::new);
+                            double[] sim = rollFidelity(model, Domain.SIM, data.sim(), simTruth, acting, check);
+                            double[] real = realTruth == null ? new double[] {Double.NaN, Double.NaN}
+                                    : rollFidelity(model, Domain.REAL, data.real(), realTruth, acting, check);
+                            fidelity[0] = new double[] {sim[0], real[0], sim[1], real[1]};
                         }
                     });
-            scheduledFinal = result.snapshots().get(result.snapshots().size() - 1);
-            updates = paid[0];
-        } else {
-            try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), 1, 1, envSeed);
-                 HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, envSeed);
-                 HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, envSeed) : null) {
-                double[][] obs = env.reset();
-                for (int t = 1; t <= envSteps; t++) {
-                    double[][] act;
-                    if (t <= initial) {
-                        act = new double[][] {Behaviour.RANDOM.action(t, acting)};
-                    } else {
-                        // Lockstep: each chunk acts with the newest policy at its start.
-                        if (behaviour == null || (t - 1 - initial) % chunk == 0) {
-                            behaviour = new ActorRunner(snapshot(sac, updates));
-                        }
-                        act = behaviour.act(obs, false, acting);
-                    }
-                    StepResult s = env.step(act);
-                    long simBefore = simData.added();
-                    if (!s.unstable()[0]) {
-                        TransitionBatch b = new TransitionBatch(SchemaVersion.CURRENT, run.runId(), Domain.SIM, "train", updates,
-                                s.episodeIds(), s.stepIndices(), s.obs(), s.act(), s.rew(), s.nextObs(), new boolean[1], s.truncated());
-                        simData.add(b);
-                        envData.add(b);
-                        since += RoundRule.counts(settings, Domain.SIM) ? 1 : 0;
-                    }
-                    obs = env.observations();
-                    if (rounds != null && RoundRule.due(settings, round, since, simData.size(), realData.size())) {
-                        since = 0;
-                        round++;
-                        RoundData data = new RoundData(transitions(simData.snapshot()),
-                                usesReal ? transitions(realData.snapshot()) : RoundData.none());
-                        RoundReport report = rounds.train(round, data, settings);
-                        lastRound = report.summary();
-                        ActorRunner current = new ActorRunner(snapshot(sac, updates));
-                        SplittableRandom check = new SplittableRandom(seeds.of(RunSeeds.Stream.ROLLOUTS, round)).split();
-                        double[] sim2 = rollFidelity(rounds, Domain.SIM, simData, simTruth, current, check);
-                        double[] real2 = realTruth == null ? new double[] {Double.NaN, Double.NaN}
-                                : rollFidelity(rounds, Domain.REAL, realData, realTruth, current, check);
-                        fidelity = new double[] {sim2[0], real2[0], sim2[1], real2[1]};
-                        if (traits.rollsOut()) {
-                            // Uniform random actions until the learner has made a policy, as model-service rolls out.
-                            rounds.rollouts(round, data, settings, updates > 0 ? Optional.of(current) : Optional.empty(), 1,
-                                    Integer.MAX_VALUE, modelData::add);
-                        }
-                    }
-                    for (long u = owed.between(simBefore, simData.added()); u > 0; u--) {
-                        TransitionStore.Sample batch = MixedBatch.draw(envData, traits.rollsOut() ? modelData : null, realRatio,
-                                sacConfig.batchSize(), batches);
-                        sac.update(batch.obs(), batch.act(), batch.rew(), batch.nextObs(), batch.done(), sacConfig.batchSize());
-                        updates++;
-                    }
-                    if (t % def.evalEvery() == 0 || t == envSteps) {
-                        recorder.record(t, snapshot(sac, updates), updates, sac.alpha(), fidelity, lastRound);
-                    }
-                }
-            }
+            finalPolicy[0] = result.snapshots().get(result.snapshots().size() - 1);
         }
-        PolicySnapshot policy = scheduledFinal != null ? scheduledFinal : snapshot(sac, updates);
+        long updates = paid[0];
+        long round = rounds[0];
+        PolicySnapshot policy = finalPolicy[0];
         Files.write(outDir.resolve("policy.json"), Codecs.POLICY_SNAPSHOT.encode(policy));
 
         List<String> kinds = def.kinds();
@@ -411,6 +340,13 @@ public final class MbpoTraining {
         return readme;
     }
 
+    /** The dataset's name as env-service would store it: the file's name without its extension, in the allowed set. */
+    static String datasetName(Path file) {
+        String name = file.getFileName().toString().replaceFirst("\\.s2rds$", "").replaceAll("[^A-Za-z0-9._-]", "-");
+        name = name.isEmpty() || !Character.isLetterOrDigit(name.charAt(0)) ? "d" + name : name;
+        return name.length() > 100 ? name.substring(0, 100) : name;
+    }
+
     private static Dataset realDataset(Path file) {
         Dataset d;
         try {
@@ -429,20 +365,34 @@ public final class MbpoTraining {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    private static Transitions transitions(TransitionStore.Snapshot s) {
-        return new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
-    }
-
     /**
-     * The rollout fidelity of the round's model in domain d: from FIDELITY_STATES start states drawn as rollouts draw
-     * them, with the policy's sampled actions, the model's mean and sampled predictions against MuJoCo stepped in
-     * that domain.
+     * The rollout fidelity of the round's model in domain d: from FIDELITY_STATES start states drawn uniformly with
+     * replacement from the round's data of that domain (as rollouts draw them), with the policy's sampled actions
+     * (uniform random ones without a policy, as rollouts act), the model's mean and sampled predictions against MuJoCo
+     * stepped in that domain.
      */
-    private static double[] rollFidelity(ModelRounds rounds, Domain d, TransitionStore starts, HalfCheetahEnv truth,
-                                         ActorRunner policy, SplittableRandom random) {
-        double[][] obs = starts.sampleObservations(FIDELITY_STATES, random);
+    private static double[] rollFidelity(ModelRounds rounds, Domain d, Transitions starts, HalfCheetahEnv truth,
+                                         Optional<ActorRunner> policy, SplittableRandom random) {
+        if (starts.size() == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[][] obs = new double[FIDELITY_STATES][];
+        for (int i = 0; i < obs.length; i++) {
+            obs[i] = starts.obs()[random.nextInt(starts.size())];
+        }
         truth.setStates(obs);
-        StepResult s = truth.step(policy.act(obs, false, random));
+        double[][] act;
+        if (policy.isPresent()) {
+            act = policy.get().act(obs, false, random);
+        } else {
+            act = new double[obs.length][6];
+            for (double[] a : act) {
+                for (int j = 0; j < a.length; j++) {
+                    a[j] = random.nextDouble(-1, 1);
+                }
+            }
+        }
+        StepResult s = truth.step(act);
         Transitions t = new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
         return new double[] {fidelity(rounds::predict, d, t, false, random), fidelity(rounds::predict, d, t, true, random)};
     }
@@ -535,7 +485,4 @@ public final class MbpoTraining {
         }
     }
 
-    private static PolicySnapshot snapshot(Sac sac, long version) {
-        return PolicySnapshots.toSnapshot(sac.actor(), 17, new int[] {256, 256}, "train", version, 0);
-    }
 }
