@@ -395,6 +395,16 @@ public final class EnsembleMlp {
      * (rows x out). Overwrites the member's parameter gradients; returns the gradient with respect to its input.
      */
     public INDArray backward(int e, INDArray gOut, int rows) {
+        return backward(e, gOut, rows, true, true);
+    }
+
+    /**
+     * As {@link #backward(int, INDArray, int)}, computing only what is asked for: without {@code parameterGradients}
+     * the member's gradients are left as they were (a loss differentiated through a network that it does not train,
+     * as SAC's actor loss through the critics); without {@code inputGradient} the first layer's input gradient is not
+     * computed and null is returned (a network trained on fixed inputs). Each skipped product is a full gemm.
+     */
+    public INDArray backward(int e, INDArray gOut, int rows, boolean parameterGradients, boolean inputGradient) {
         checkRows(rows);
         int lane = e % lanes;
         if (e != lastForward[lane] || input[lane].rows() != rows) {
@@ -403,9 +413,14 @@ public final class EnsembleMlp {
         RowViews v = views[lane];
         INDArray g = v.rows(gOut, rows);
         for (int l = layers() - 1; l >= 0; l--) {
-            INDArray layerInput = l == 0 ? input[lane] : v.rows(h[lane][l - 1], rows);
-            Gemm.gemm(layerInput, true, g, false, dw[e][l]);
-            columnSums(g, db[e][l], rows, sizes[l + 1]);
+            if (parameterGradients) {
+                INDArray layerInput = l == 0 ? input[lane] : v.rows(h[lane][l - 1], rows);
+                Gemm.gemm(layerInput, true, g, false, dw[e][l]);
+                columnSums(g, db[e][l], rows, sizes[l + 1]);
+            }
+            if (l == 0 && !inputGradient) {
+                return null;
+            }
             INDArray gi = v.rows(gIn[lane][l], rows);
             Gemm.gemm(g, false, w[e][l], true, gi);
             if (l > 0) {

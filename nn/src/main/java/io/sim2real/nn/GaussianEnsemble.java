@@ -159,7 +159,7 @@ public final class GaussianEnsemble {
     /** Member e's NLL on its batch; fills its network gradients and adds its bound gradients to dMax, dMin. */
     private double memberGradients(int e, INDArray xe, INDArray ye, int rows, float[] dMax, float[] dMin) {
         double loss = forwardNll(e, xe, ye, rows, 1f, gOut[e], dMax, dMin, null, null);
-        net.backward(e, gOut[e], rows);
+        net.backward(e, gOut[e], rows, true, false);
         return loss;
     }
 

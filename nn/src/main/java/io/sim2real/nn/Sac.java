@@ -171,7 +171,7 @@ public final class Sac {
                 loss += (double) d * d / rows;
                 g.put(b, 2f * d / rows);
             }
-            critic.backward(i, gq, rows);
+            critic.backward(i, gq, rows, true, false);
         }
         if (!Double.isFinite(loss)) {
             throw new NonFiniteException("critic loss is " + loss);
@@ -206,7 +206,7 @@ public final class Sac {
                 boolean chosen = i == 0 ? q0[b] <= q1[b] : q1[b] < q0[b];
                 g.put(b, chosen ? -1f / rows : 0f);
             }
-            FloatBuffer gin = F32.view(critic.backward(i, gq, rows));
+            FloatBuffer gin = F32.view(critic.backward(i, gq, rows, false, true));
             for (int b = 0; b < rows; b++) {
                 for (int j = 0; j < actDim; j++) {
                     dLossDAction.put(b * actDim + j, dLossDAction.get(b * actDim + j) + gin.get(b * w + obsDim + j));
@@ -217,7 +217,8 @@ public final class Sac {
         if (!Double.isFinite(loss)) {
             throw new NonFiniteException("actor loss is " + loss);
         }
-        // Training the critics later recomputes their gradients; the ones just written here are not applied.
+        // The critics are only differentiated through: their parameter gradients (a third of their backward products)
+        // are not computed here.
         return loss;
     }
 

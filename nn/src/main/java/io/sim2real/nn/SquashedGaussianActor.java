@@ -129,6 +129,6 @@ public final class SquashedGaussianActor {
                 g.put(r * w + actDim + j, gLogStd * half * (1f - rawTanh[k] * rawTanh[k]));
             }
         }
-        net.backward(0, gOut, rows);
+        net.backward(0, gOut, rows, true, false);
     }
 }

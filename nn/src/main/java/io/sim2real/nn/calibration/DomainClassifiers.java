@@ -287,7 +287,7 @@ public final class DomainClassifiers {
                         grad[k] = (float) ((sigmoid(zv.get(k)) - labels[k]) / batch);
                     }
                     gv.put(0, grad, 0, batch);
-                    net.backward(0, gb, batch);
+                    net.backward(0, gb, batch, true, false);
                     adam.step();
                 }
             }
