@@ -71,7 +71,7 @@ class KubernetesManifestsTest {
             }
         }
         // Only custom resources stay generic: everything built in is a typed object.
-        assertEquals(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "ServiceMonitor", "PrometheusRule"), genericKinds);
+        assertEquals(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PrometheusRule"), genericKinds);
         // base/kustomization.yaml applies every manifest of base/.
         Set<String> listed = new TreeSet<>();
         Repo.yaml("k8s/base/kustomization.yaml").path("resources").forEach(r -> listed.add(r.asText()));

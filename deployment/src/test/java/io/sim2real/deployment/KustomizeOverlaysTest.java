@@ -115,7 +115,7 @@ class KustomizeOverlaysTest {
     @Test
     void shouldRenderEveryOverlayIntoTypedObjectsAndValidStrimziResources() {
         CrdSchemas strimzi = CrdSchemas.load(StrimziSchemaTest.schemas("strimzi-1.0.0"));
-        Set<String> generic = Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "ServiceMonitor", "PrometheusRule");
+        Set<String> generic = Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PrometheusRule");
         for (String overlay : OVERLAYS) {
             String yaml = Manifests.kustomize(overlay);
             for (HasMetadata o : Manifests.parse(yaml)) {

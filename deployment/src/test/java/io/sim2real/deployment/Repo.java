@@ -169,6 +169,20 @@ final class Repo {
 
     /** Whether an environment variable sets one of the service's configuration keys. */
     static boolean isConfigEnv(String service, String env) {
-        return knownKeys(service).stream().anyMatch(k -> envName(k).equals(env));
+        return knownKeys(service).stream().anyMatch(k -> envName(k).equals(env)) || isKafkaClientEnv(env);
+    }
+
+    /**
+     * Whether an environment variable is a Kafka client property as Quarkus hands it to every Kafka client (its
+     * KafkaRuntimeConfigProducer turns {@code KAFKA_SASL_JAAS_CONFIG} into {@code sasl.jaas.config}: the rest after
+     * {@code KAFKA_}, lower case, {@code _} to {@code .}): the name must be one the Kafka clients define.
+     */
+    static boolean isKafkaClientEnv(String env) {
+        if (!env.startsWith("KAFKA_")) {
+            return false;
+        }
+        String property = env.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+        return org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(property)
+                && org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(property);
     }
 }
