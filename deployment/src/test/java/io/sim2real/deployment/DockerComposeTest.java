@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.util.List;
+import java.util.function.Consumer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +20,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** docker-compose.yml agrees with the services' configuration, their Dockerfiles, Prometheus and Grafana. */
+/**
+ * docker-compose.yml is valid against the Compose Specification's JSON schema (../shared/schemas/compose-spec/, upstream's
+ * schema/compose-spec.json unchanged), starts in order on healthchecks, and agrees with the services' configuration,
+ * their Dockerfiles, Prometheus and Grafana.
+ */
 class DockerComposeTest {
 
     static final JsonNode COMPOSE = Repo.yaml("docker-compose.yml");
@@ -135,5 +147,66 @@ class DockerComposeTest {
         assertEquals("http://prometheus:" + prometheus.path("ports").get(0).asText().split(":")[1], datasource.path("url").asText());
         assertEquals(Repo.json(DashboardAndAlertsTest.DASHBOARD).path("templating").path("list").get(0).path("current")
                 .path("value").asText(), datasource.path("uid").asText(), "the dashboard's default data source is the provisioned one");
+    }
+
+    /**
+     * The Compose Specification's schema (draft-07). Its {@code format: duration} means Go's durations ({@code 10s}),
+     * not JSON Schema's ISO 8601 ones, so formats are not asserted; {@link #shouldStartInOrderOnHealthchecks} checks
+     * the durations this file uses.
+     */
+    static JsonSchema composeSchema() throws Exception {
+        Path file = Repo.root().resolve("../shared/schemas/compose-spec/compose-spec.json").normalize();
+        JsonNode schema = Repo.JSON.readTree(file.toFile());
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(false).build();
+        // Retrieved from its file, so that its relative $id (compose_spec.json) resolves against the file's URI.
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(file.toUri(), schema, config);
+    }
+
+    @Test
+    void shouldBeValidAgainstTheComposeSpecification() throws Exception {
+        JsonSchema schema = composeSchema();
+        assertEquals(Set.of(), schema.validate(COMPOSE), "docker-compose.yml against compose-spec.json");
+        broken(schema, "an unknown service key", c -> ((ObjectNode) c.path("services").path("kafka")).put("imagee", "x"));
+        broken(schema, "a depends_on condition compose does not have", c -> ((ObjectNode) c.path("services").path("grafana")
+                .path("depends_on").path("prometheus")).put("condition", "service_ready"));
+        broken(schema, "a healthcheck test as a number", c -> ((ObjectNode) c.path("services").path("kafka").path("healthcheck"))
+                .put("test", 1));
+        broken(schema, "an unknown top-level key", c -> ((ObjectNode) c).putObject("servicez"));
+    }
+
+    private static void broken(JsonSchema schema, String what, Consumer<JsonNode> change) {
+        JsonNode copy = COMPOSE.deepCopy();
+        change.accept(copy);
+        Set<ValidationMessage> errors = schema.validate(copy);
+        assertTrue(!errors.isEmpty(), "docker-compose.yml with " + what + " passed the schema");
+    }
+
+    @Test
+    void shouldStartInOrderOnHealthchecks() {
+        JsonNode services = COMPOSE.path("services");
+        // Every service the others wait for as healthy has a healthcheck, with durations in Go's syntax.
+        services.fields().forEachRemaining(s -> s.getValue().path("depends_on").fields().forEachRemaining(d -> {
+            String condition = d.getValue().path("condition").asText();
+            assertTrue(Set.of("service_healthy", "service_started", "service_completed_successfully").contains(condition),
+                    s.getKey() + " on " + d.getKey() + ": " + condition);
+            if (condition.equals("service_healthy")) {
+                JsonNode check = services.path(d.getKey()).path("healthcheck");
+                assertTrue(check.path("test").isArray(), s.getKey() + " waits for " + d.getKey() + ", which has no healthcheck");
+                for (String duration : List.of("interval", "timeout", "start_period")) {
+                    if (check.has(duration)) {
+                        assertTrue(check.path(duration).asText().matches("(\\d+(ms|s|m|h))+"), d.getKey() + " " + duration);
+                    }
+                }
+            }
+        }));
+        // The services' checks ask their own readiness, as the images' HEALTHCHECK does.
+        for (String name : Repo.SERVICES) {
+            JsonNode test = service(name).path("healthcheck").path("test");
+            assertEquals("CMD", test.get(0).asText(), name);
+            assertEquals("http://localhost:" + Repo.httpPort(name) + "/q/health/ready", test.get(test.size() - 1).asText(), name);
+            assertEquals("service_healthy", service("prometheus").path("depends_on").path(name).path("condition").asText(),
+                    "Prometheus waits for " + name);
+        }
+        assertEquals("service_healthy", service("grafana").path("depends_on").path("prometheus").path("condition").asText());
     }
 }
