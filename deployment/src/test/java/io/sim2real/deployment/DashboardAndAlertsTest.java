@@ -84,14 +84,36 @@ class DashboardAndAlertsTest {
         return all;
     }
 
+    /** Kafka Exporter's metrics (k8s: Strimzi's kafkaExporter) as its source defines them: test resource kafka-exporter-metrics.txt. */
+    static Map<String, Set<String>> kafkaExporter() {
+        Map<String, Set<String>> out = new TreeMap<>();
+        try (var in = DashboardAndAlertsTest.class.getResourceAsStream("/kafka-exporter-metrics.txt")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] parts = line.strip().split(" ", 2);
+                out.put(parts[0], parts.length > 1 ? new TreeSet<>(List.of(parts[1].split(","))) : new TreeSet<>());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
     @Test
     void shouldNameOnlyMetricsAndLabelsTheServicesExport() {
-        Map<String, Set<String>> exported = exported();
+        // The dashboard may also show Kafka Exporter's consumer-group lag (k8s only); the alert rules, which compose's
+        // Prometheus runs too, only what the services export.
+        Map<String, Set<String>> services = exported();
+        Map<String, Set<String>> withExporter = new TreeMap<>(services);
+        kafkaExporter().forEach((k, v) -> assertTrue(withExporter.putIfAbsent(k, v) == null, k + " is exported twice"));
         Map<String, String> queries = new LinkedHashMap<>(dashboardQueries());
         queries.putAll(ruleQueries());
         assertTrue(queries.size() >= 15, "queries found: " + queries.size());
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> q : queries.entrySet()) {
+            Map<String, Set<String>> exported = q.getKey().startsWith("alert ") ? services : withExporter;
             Map<String, Set<String>> uses;
             Set<String> grouping;
             Matcher lv = LABEL_VALUES.matcher(q.getValue());
@@ -144,7 +166,7 @@ class DashboardAndAlertsTest {
         String all = String.join("\n", queries.values());
         for (String metric : List.of("sim2real_gap", "sim2real_evaluation_return", "sim2real_policy_critic_loss",
                 "sim2real_model_holdout_mse", "sim2real_env_transitions_published_total", "sim2real_policy_updates_total",
-                "sim2real_model_rollouts_total", "kafka_consumer_fetch_manager_records_lag_max",
+                "sim2real_model_rollouts_total", "kafka_consumer_fetch_manager_records_lag_max", "kafka_consumergroup_lag",
                 "sim2real_records_dead_lettered_total", "sim2real_run_acting_policy_version")) {
             assertTrue(all.contains(metric), "the dashboard shows " + metric);
         }

@@ -71,7 +71,7 @@ class KubernetesManifestsTest {
             }
         }
         // Only custom resources stay generic: everything built in is a typed object.
-        assertEquals(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PrometheusRule"), genericKinds);
+        assertEquals(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PodMonitor", "PrometheusRule"), genericKinds);
         // base/kustomization.yaml applies every manifest of base/.
         Set<String> listed = new TreeSet<>();
         Repo.yaml("k8s/base/kustomization.yaml").path("resources").forEach(r -> listed.add(r.asText()));
@@ -115,6 +115,28 @@ class KubernetesManifestsTest {
                 }
             });
         }
+    }
+
+    @Test
+    void shouldExportConsumerGroupLagForTheDashboard() {
+        GenericKubernetesResource kafka = kafka();
+        Map<String, Object> exporter = kafka.get("spec", "kafkaExporter");
+        assertNotNull(exporter, "kafka.yaml runs no Kafka Exporter (spec.kafkaExporter): the dashboard's group lag needs it");
+        java.util.regex.Pattern topicRegex = java.util.regex.Pattern.compile((String) exporter.get("topicRegex"));
+        Topics.declaredConfigs().keySet().forEach(t -> assertTrue(topicRegex.matcher(t).matches(), "the exporter skips " + t));
+        java.util.regex.Pattern groupRegex = java.util.regex.Pattern.compile((String) exporter.get("groupRegex"));
+        for (String service : Repo.SERVICES) {
+            Repo.config(service).forEach((k, v) -> {
+                if (k.endsWith(".group.id")) {
+                    assertTrue(groupRegex.matcher(v).matches(), "the exporter skips " + service + "'s group " + v);
+                }
+            });
+        }
+        // Strimzi names the exporter's pods <cluster>-kafka-exporter (label strimzi.io/name); the PodMonitor scrapes them.
+        List<GenericKubernetesResource> monitors = Manifests.custom(all, "PodMonitor");
+        assertEquals(1, monitors.size());
+        Map<String, String> selector = monitors.get(0).get("spec", "selector", "matchLabels");
+        assertEquals(Map.of("strimzi.io/name", kafka.getMetadata().getName() + "-kafka-exporter"), selector);
     }
 
     static Map<String, GenericKubernetesResource> topics() {
@@ -290,6 +312,27 @@ class KubernetesManifestsTest {
                     - port: http
                       path: /q/metrics
                       interval: 15s
+                ---
+                # Strimzi's Kafka Exporter (kafka.yaml's kafkaExporter): consumer-group lag for the dashboard. Its pod
+                # serves /metrics on the port Strimzi names tcp-prometheus.
+                apiVersion: monitoring.coreos.com/v1
+                kind: PodMonitor
+                metadata:
+                  name: sim2real-kafka-exporter
+                  namespace: sim2real
+                  labels:
+                    app.kubernetes.io/part-of: sim2real
+                spec:
+                  namespaceSelector:
+                    matchNames:
+                      - sim2real
+                  selector:
+                    matchLabels:
+                      strimzi.io/name: sim2real-kafka-exporter
+                  podMetricsEndpoints:
+                    - port: tcp-prometheus
+                      path: /metrics
+                      interval: 30s
                 ---
                 """;
         ObjectNode rule = Repo.JSON.createObjectNode();
