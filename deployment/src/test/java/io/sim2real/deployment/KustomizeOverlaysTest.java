@@ -96,6 +96,54 @@ class KustomizeOverlaysTest {
     }
 
     @Test
+    void shouldKeepDatasetsAndCheckpointsOnClaimsWhoseStorageClassTheOverlaysChoose() {
+        Map<String, HasMetadata> cpu = render("k8s/overlays/cpu");
+        Map<String, HasMetadata> production = render("k8s/overlays/production");
+        int claims = 0;
+        for (String service : Repo.SERVICES) {
+            PodSpec pod = deployment(cpu, service).getSpec().getTemplate().getSpec();
+            for (io.fabric8.kubernetes.api.model.EnvVar e : pod.getContainers().get(0).getEnv()) {
+                if (!e.getName().endsWith("_DIR")) {
+                    continue;
+                }
+                // The directory a service keeps data in is on a claim, never on the pod's own emptyDir.
+                String volume = pod.getContainers().get(0).getVolumeMounts().stream()
+                        .filter(m -> e.getValue().startsWith(m.getMountPath())).findFirst().orElseThrow().getName();
+                io.fabric8.kubernetes.api.model.Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(volume))
+                        .findFirst().orElseThrow();
+                assertTrue(v.getPersistentVolumeClaim() != null, service + " " + e.getName() + " is on " + v);
+                String name = v.getPersistentVolumeClaim().getClaimName();
+                PersistentVolumeClaim claim = (PersistentVolumeClaim) cpu.get("PersistentVolumeClaim/" + name);
+                int replicas = maxReplicas(cpu, service);
+                // Several replicas share one claim only if it is ReadWriteMany; a ReadWriteOnce claim takes one pod,
+                // replaced by Recreate so that the old pod lets go first.
+                if (replicas > 1) {
+                    assertEquals(List.of("ReadWriteMany"), claim.getSpec().getAccessModes(), name + ": " + replicas + " replicas mount it");
+                } else {
+                    assertEquals(List.of("ReadWriteOnce"), claim.getSpec().getAccessModes(), name);
+                    assertEquals("Recreate", deployment(cpu, service).getSpec().getStrategy().getType(), service);
+                }
+                // base leaves the class to the cluster's default; the production overlay names one for each claim.
+                assertEquals(null, claim.getSpec().getStorageClassName(), name + " in base");
+                String productionClass = ((PersistentVolumeClaim) production.get("PersistentVolumeClaim/" + name)).getSpec()
+                        .getStorageClassName();
+                assertTrue(productionClass != null && !productionClass.isBlank(), name + " has no storage class in production");
+                claims++;
+            }
+        }
+        assertEquals(2, claims, "env-service's datasets and model-service's checkpoints");
+    }
+
+    /** The most replicas a service runs: its HorizontalPodAutoscaler's maximum, else the Deployment's replicas. */
+    static int maxReplicas(Map<String, HasMetadata> objects, String service) {
+        return objects.values().stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler)
+                .map(o -> (io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler) o)
+                .filter(h -> h.getSpec().getScaleTargetRef().getName().equals(service))
+                .map(h -> h.getSpec().getMaxReplicas()).findFirst()
+                .orElse(deployment(objects, service).getSpec().getReplicas());
+    }
+
+    @Test
     void shouldTakeEveryImageFromARegistryWithPullSecretsInTheProductionOverlay() {
         Map<String, HasMetadata> cpu = render("k8s/overlays/cpu");
         Map<String, HasMetadata> production = render("k8s/overlays/production");
@@ -115,7 +163,7 @@ class KustomizeOverlaysTest {
     @Test
     void shouldRenderEveryOverlayIntoTypedObjectsAndValidStrimziResources() {
         CrdSchemas strimzi = CrdSchemas.load(StrimziSchemaTest.schemas("strimzi-1.0.0"));
-        Set<String> generic = Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PrometheusRule");
+        Set<String> generic = Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser", "ServiceMonitor", "PodMonitor", "PrometheusRule");
         for (String overlay : OVERLAYS) {
             String yaml = Manifests.kustomize(overlay);
             for (HasMetadata o : Manifests.parse(yaml)) {
