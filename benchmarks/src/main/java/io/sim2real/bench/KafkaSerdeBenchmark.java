@@ -4,11 +4,16 @@ import io.sim2real.broker.EmbeddedKafkaBroker;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SchemaVersion;
+import io.sim2real.contracts.WireFormat;
 import io.sim2real.contracts.json.Codecs;
+import io.sim2real.contracts.json.MessageCodec;
 import io.sim2real.contracts.json.MessageSerializer;
+import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.Sim2RealMessage;
 import io.sim2real.contracts.messages.TransitionBatch;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,29 +23,58 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Transitions per second through our path (TransitionBatch encoded by {@link MessageSerializer} in the
- * producer) against the raw Kafka producer sending already-encoded bytes of the same size, to a real broker
- * on loopback, in the same run. Also the consumer side's decode-and-validate cost.
- * Run: {@code bin/bench kafka [batches]}.
+ * Transitions per second through our path ({@link MessageSerializer} encoding each batch in the producer) against the
+ * raw Kafka producer sending already-encoded bytes of the same encoding, to a real broker on loopback, in the same
+ * run; and the consumer side's decode-and-validate on one thread. Schema version 1 (JSON) and 2 (Protobuf) side by
+ * side, for env transitions (doubles, as MuJoCo writes them: v2 carries them as float64) and model rollouts (v2:
+ * float32), with the ratios. Run: {@code bin/bench kafka [batches of 200 transitions]}.
  */
 public final class KafkaSerdeBenchmark {
 
     private static final int TRANSITIONS_PER_BATCH = 200;
+    /** model-service's rollout-batch-size: the chunk a rollout round goes in. */
+    private static final int ROLLOUTS_PER_BATCH = 5000;
+    private static final EnvSpec SPEC = EnvSpec.HALF_CHEETAH;
 
     private KafkaSerdeBenchmark() {
     }
 
+    /** One message kind in one encoding. */
+    private record Case(String name, Sim2RealMessage message, int rows, MessageCodec<? extends Sim2RealMessage> codec,
+                        WireFormat format, byte[] encoded) {
+
+        static <T extends Sim2RealMessage> Case of(String name, T message, int rows, MessageCodec<T> codec, WireFormat format) {
+            return new Case(name, message, rows, codec, format, codec.encode(message, format));
+        }
+
+        double bytesPerRow() {
+            return (double) encoded.length / rows;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
-        TransitionBatch batch = randomBatch(TRANSITIONS_PER_BATCH, 1);
-        byte[] encoded = Codecs.TRANSITION_BATCH.encode(batch);
-        System.out.printf(Locale.ROOT, "TransitionBatch of %d transitions = %,d bytes of JSON (%.0f bytes/transition); %d batches per run%n",
-                TRANSITIONS_PER_BATCH, encoded.length, (double) encoded.length / TRANSITIONS_PER_BATCH, batches);
+        long totalRows = (long) batches * TRANSITIONS_PER_BATCH;
+        TransitionBatch transitions = randomBatch(TRANSITIONS_PER_BATCH, 1);
+        RolloutBatch rollouts = randomRollouts(ROLLOUTS_PER_BATCH, 2);
+        List<Case> cases = List.of(
+                Case.of("transitions", transitions, TRANSITIONS_PER_BATCH, Codecs.TRANSITION_BATCH, WireFormat.JSON),
+                Case.of("transitions", transitions, TRANSITIONS_PER_BATCH, Codecs.TRANSITION_BATCH, WireFormat.PROTOBUF),
+                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, WireFormat.JSON),
+                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, WireFormat.PROTOBUF));
+        System.out.printf(Locale.ROOT, "%,d transitions per measurement; TransitionBatch of %d rows, RolloutBatch of %d rows%n",
+                totalRows, TRANSITIONS_PER_BATCH, ROLLOUTS_PER_BATCH);
+        for (Case c : cases) {
+            System.out.printf(Locale.ROOT, "  %-11s %-22s %,10d bytes per batch = %4.0f bytes/transition%n",
+                    c.name, c.format.contentType(), c.encoded.length, c.bytesPerRow());
+        }
 
+        List<double[]> producer = new ArrayList<>(); // per case: raw, ours (transitions/s)
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60))) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("bench-raw", 3, (short) 1), new NewTopic("bench-ours", 3, (short) 1)))
@@ -52,55 +86,98 @@ public final class KafkaSerdeBenchmark {
                     ProducerConfig.LINGER_MS_CONFIG, 5,
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, io.sim2real.contracts.Topics.MAX_RECORD_BYTES,
                     ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
-            // warm-up both paths
-            raw(config, encoded, batches / 4);
-            ours(config, batch, batches / 4);
-            double[] rawRates = new double[3];
-            double[] ourRates = new double[3];
-            for (int r = 0; r < 3; r++) {
-                rawRates[r] = raw(config, encoded, batches);
-                ourRates[r] = ours(config, batch, batches);
+            for (Case c : cases) {
+                int n = (int) Math.max(4, totalRows / c.rows);
+                raw(config, c, n / 4); // warm-up
+                ours(config, c, n / 4);
+                double[] rawRates = new double[3];
+                double[] ourRates = new double[3];
+                for (int r = 0; r < 3; r++) {
+                    rawRates[r] = raw(config, c, n) * c.rows;
+                    ourRates[r] = ours(config, c, n) * c.rows;
+                }
+                producer.add(new double[] {median(rawRates), median(ourRates)});
             }
-            java.util.Arrays.sort(rawRates);
-            java.util.Arrays.sort(ourRates);
-            double rawT = rawRates[1] * TRANSITIONS_PER_BATCH;
-            double ourT = ourRates[1] * TRANSITIONS_PER_BATCH;
-            System.out.printf(Locale.ROOT, "producer: raw Kafka (pre-encoded bytes) %,.0f transitions/s   "
-                    + "ours (encode + send) %,.0f transitions/s   ratio %.3f%n", rawT, ourT, ourT / rawT);
         }
 
-        long t0 = System.nanoTime();
-        int decodes = Math.max(200, batches / 4);
-        long sink = 0;
-        for (int i = 0; i < decodes; i++) {
-            sink += Codecs.TRANSITION_BATCH.decode(encoded, EnvSpec.HALF_CHEETAH).size();
+        System.out.println();
+        System.out.println("| message | encoding | bytes/transition | raw producer (pre-encoded), transitions/s | ours: encode + send | "
+                + "ratio to raw | encode alone, 1 thread | decode + validate, 1 thread |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        double[][] serde = new double[cases.size()][];
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            serde[i] = serde(c, (int) Math.max(20, totalRows / 4 / c.rows));
+            System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %,.0f | %,.0f | **%.3f** | %,.0f | %,.0f |%n", c.name,
+                    c.format.contentType(), c.bytesPerRow(), producer.get(i)[0], producer.get(i)[1],
+                    producer.get(i)[1] / producer.get(i)[0], serde[i][0], serde[i][1]);
         }
-        double decodeRate = sink / ((System.nanoTime() - t0) / 1e9);
-        t0 = System.nanoTime();
-        for (int i = 0; i < decodes; i++) {
-            sink += Codecs.TRANSITION_BATCH.encode(batch).length;
+        System.out.println();
+        for (int i = 0; i + 1 < cases.size(); i += 2) {
+            Case v1 = cases.get(i);
+            Case v2 = cases.get(i + 1);
+            System.out.printf(Locale.ROOT, "%s v2/v1: bytes %.3f, encode + send %.2fx, encode %.2fx, decode + validate %.2fx%n",
+                    v1.name, (double) v2.encoded.length / v1.encoded.length, producer.get(i + 1)[1] / producer.get(i)[1],
+                    serde[i + 1][0] / serde[i][0], serde[i + 1][1] / serde[i][1]);
         }
-        double encodeRate = (double) decodes * TRANSITIONS_PER_BATCH / ((System.nanoTime() - t0) / 1e9);
-        System.out.printf(Locale.ROOT, "serde alone, one thread: encode %,.0f transitions/s, decode + validate %,.0f transitions/s%n",
-                encodeRate, decodeRate);
     }
 
-    private static double raw(Map<String, Object> config, byte[] payload, int batches) {
+    /** Median of three runs of encode alone and of decode + validate (by the record's header), transitions/s. */
+    private static double[] serde(Case c, int reps) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WireFormat.HEADER, c.format.headerValue());
+        MessageSerializer serializer = new MessageSerializer(c.format);
+        double[] enc = new double[3];
+        double[] dec = new double[3];
+        long sink = 0;
+        for (int r = -1; r < 3; r++) { // r = -1: warm-up
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                sink += serializer.serialize("bench", new RecordHeaders(), c.message).length;
+            }
+            double e = (double) reps * c.rows / ((System.nanoTime() - t0) / 1e9);
+            t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                sink += c.codec.decode(c.encoded, headers, SPEC).schemaVersion();
+            }
+            double d = (double) reps * c.rows / ((System.nanoTime() - t0) / 1e9);
+            if (r >= 0) {
+                enc[r] = e;
+                dec[r] = d;
+            }
+        }
+        if (sink == 42) {
+            System.out.println();
+        }
+        return new double[] {median(enc), median(dec)};
+    }
+
+    private static double median(double[] three) {
+        double[] s = three.clone();
+        Arrays.sort(s);
+        return s[1];
+    }
+
+    /** Batches/s of the raw producer sending the case's pre-encoded bytes, with the same header ours sets. */
+    private static double raw(Map<String, Object> config, Case c, int batches) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             long t0 = System.nanoTime();
             for (int i = 0; i < batches; i++) {
-                producer.send(new ProducerRecord<>("bench-raw", "run-" + (i % 8), payload));
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>("bench-raw", "run-" + (i % 8), c.encoded);
+                record.headers().add(WireFormat.HEADER, c.format.headerValue());
+                producer.send(record);
             }
             producer.flush();
             return batches / ((System.nanoTime() - t0) / 1e9);
         }
     }
 
-    private static double ours(Map<String, Object> config, TransitionBatch batch, int batches) {
-        try (KafkaProducer<String, Sim2RealMessage> producer = new KafkaProducer<>(config, new StringSerializer(), new MessageSerializer())) {
+    private static double ours(Map<String, Object> config, Case c, int batches) {
+        try (KafkaProducer<String, Sim2RealMessage> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new MessageSerializer(c.format))) {
             long t0 = System.nanoTime();
             for (int i = 0; i < batches; i++) {
-                producer.send(new ProducerRecord<>("bench-ours", "run-" + (i % 8), batch));
+                producer.send(new ProducerRecord<>("bench-ours", "run-" + (i % 8), c.message));
             }
             producer.flush();
             return batches / ((System.nanoTime() - t0) / 1e9);
@@ -128,5 +205,12 @@ public final class KafkaSerdeBenchmark {
         }
         return new TransitionBatch(SchemaVersion.CURRENT, "run-1", Domain.SIM, "env-0", 1, episodes, steps, obs, act, rew,
                 next, new boolean[n], new boolean[n]);
+    }
+
+    /** Rollouts as a float64 pipeline writes them (doubles); schema version 2 rounds them to float32. */
+    static RolloutBatch randomRollouts(int n, long seed) {
+        TransitionBatch b = randomBatch(n, seed);
+        return new RolloutBatch(SchemaVersion.CURRENT, "run-1", 3, 7, false, Domain.SIM, b.obs(), b.act(), b.rew(),
+                b.nextObs(), b.done(), 4000L, 100_000L);
     }
 }

@@ -2,7 +2,7 @@ package io.sim2real.contracts.protobuf;
 
 import static io.sim2real.contracts.protobuf.Packing.*;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.CounterfactualBatch;
 import io.sim2real.contracts.protobuf.Packing.Precision;
@@ -50,8 +50,8 @@ public final class CounterfactualBatchV2 implements ProtobufCodec<Counterfactual
     public CounterfactualBatch parse(byte[] bytes) throws InvalidRecordException {
         Sim2RealV2.CounterfactualBatch p;
         try {
-            p = Sim2RealV2.CounterfactualBatch.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
+            p = Sim2RealV2.CounterfactualBatch.parseFrom(input(bytes));
+        } catch (IOException e) {
             throw malformed("CounterfactualBatch", e);
         }
         schemaVersion(p.hasSchemaVersion(), p.getSchemaVersion());

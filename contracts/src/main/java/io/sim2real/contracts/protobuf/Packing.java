@@ -4,11 +4,16 @@ import static io.sim2real.contracts.validation.InvalidRecordException.Reason.DIM
 import static io.sim2real.contracts.validation.InvalidRecordException.Reason.MALFORMED;
 import static io.sim2real.contracts.validation.InvalidRecordException.Reason.UNSUPPORTED_SCHEMA_VERSION;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.protobuf.generated.Sim2RealV2;
 import io.sim2real.contracts.validation.InvalidRecordException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 
 /** The shared steps of the v2 codecs: packing numbers, reading them back in rows, required scalars. */
 final class Packing {
@@ -25,17 +30,7 @@ final class Packing {
     }
 
     static Sim2RealV2.Numbers vector(double[] values, Precision precision, String field) {
-        Sim2RealV2.Numbers.Builder b = Sim2RealV2.Numbers.newBuilder();
-        if (asFloat32(values, precision, field)) {
-            for (double v : values) {
-                b.addF32((float) v);
-            }
-        } else {
-            for (double v : values) {
-                b.addF64(v);
-            }
-        }
-        return b.build();
+        return matrix(new double[][] {values}, values.length, precision, field);
     }
 
     /** A row-major matrix of rows of {@code width}; ragged or null rows cannot be packed. */
@@ -49,19 +44,23 @@ final class Packing {
             }
             f32 &= asFloat32(row, precision, field);
         }
-        Sim2RealV2.Numbers.Builder b = Sim2RealV2.Numbers.newBuilder();
+        int count = rows.length * width;
+        byte[] packed = new byte[count * (f32 ? Float.BYTES : Double.BYTES)];
+        ByteBuffer out = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
         for (double[] row : rows) {
             if (f32) {
                 for (double v : row) {
-                    b.addF32((float) v);
+                    out.putFloat((float) v);
                 }
             } else {
                 for (double v : row) {
-                    b.addF64(v);
+                    out.putDouble(v);
                 }
             }
         }
-        return b.build();
+        // The array is not touched again: the message may hold it without a copy.
+        ByteString bytes = UnsafeByteOperations.unsafeWrap(packed);
+        return f32 ? Sim2RealV2.Numbers.newBuilder().setF32(bytes).build() : Sim2RealV2.Numbers.newBuilder().setF64(bytes).build();
     }
 
     /** The width every row of the given matrices has (0 when they have no rows). */
@@ -97,30 +96,28 @@ final class Packing {
     }
 
     static double[] vector(Sim2RealV2.Numbers numbers, String field) throws InvalidRecordException {
-        int f32 = numbers.getF32Count();
-        int f64 = numbers.getF64Count();
+        int count = count(numbers, field);
+        return count == 0 ? new double[0] : matrix(numbers, count, field, field)[0];
+    }
+
+    /** Values a Numbers holds; refuses both encodings at once and a partial value. */
+    private static int count(Sim2RealV2.Numbers numbers, String field) throws InvalidRecordException {
+        int f32 = numbers.getF32().size();
+        int f64 = numbers.getF64().size();
         if (f32 > 0 && f64 > 0) {
             throw new InvalidRecordException(MALFORMED, "field '" + field + "' carries both f32 and f64 values");
         }
-        double[] out = new double[f32 + f64];
-        for (int i = 0; i < f32; i++) {
-            out[i] = numbers.getF32(i);
+        if (f32 % Float.BYTES != 0 || f64 % Double.BYTES != 0) {
+            throw new InvalidRecordException(MALFORMED, "field '" + field + "' holds " + (f32 + f64) + " bytes, not whole "
+                    + (f32 > 0 ? "float32" : "float64") + " values");
         }
-        for (int i = 0; i < f64; i++) {
-            out[i] = numbers.getF64(i);
-        }
-        return out;
+        return f32 / Float.BYTES + f64 / Double.BYTES;
     }
 
     /** The rows of a packed matrix; its value count must be a whole number of rows of {@code width}. */
     static double[][] matrix(Sim2RealV2.Numbers numbers, int width, String field, String widthField)
             throws InvalidRecordException {
-        int f32 = numbers.getF32Count();
-        int f64 = numbers.getF64Count();
-        if (f32 > 0 && f64 > 0) {
-            throw new InvalidRecordException(MALFORMED, "field '" + field + "' carries both f32 and f64 values");
-        }
-        int count = f32 + f64;
+        int count = count(numbers, field);
         if (width <= 0) {
             if (count == 0) {
                 return new double[0][];
@@ -133,18 +130,20 @@ final class Packing {
                     + " values, not whole rows of " + widthField + " " + width);
         }
         double[][] rows = new double[count / width][width];
-        int k = 0;
-        if (f32 > 0) {
+        if (numbers.getF32().size() > 0) {
+            // Bulk: one view over the record's bytes (aliased by the parser, not copied), one float[] per batch.
+            float[] values = new float[count];
+            numbers.getF32().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            int k = 0;
             for (double[] row : rows) {
                 for (int j = 0; j < width; j++) {
-                    row[j] = numbers.getF32(k++);
+                    row[j] = values[k++];
                 }
             }
         } else {
+            DoubleBuffer in = numbers.getF64().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
             for (double[] row : rows) {
-                for (int j = 0; j < width; j++) {
-                    row[j] = numbers.getF64(k++);
-                }
+                in.get(row);
             }
         }
         return rows;
@@ -195,7 +194,14 @@ final class Packing {
         return d == null ? Sim2RealV2.Domain.DOMAIN_UNSPECIFIED : d == Domain.SIM ? Sim2RealV2.Domain.SIM : Sim2RealV2.Domain.REAL;
     }
 
-    static InvalidRecordException malformed(String type, InvalidProtocolBufferException e) {
+    /** A parser input over the record's bytes whose byte fields are views of them, not copies. */
+    static CodedInputStream input(byte[] bytes) {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        in.enableAliasing(true);
+        return in;
+    }
+
+    static InvalidRecordException malformed(String type, java.io.IOException e) {
         return new InvalidRecordException(MALFORMED, "not a valid " + type + " (application/x-protobuf): " + e.getMessage(), e);
     }
 

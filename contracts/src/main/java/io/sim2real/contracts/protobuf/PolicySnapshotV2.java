@@ -3,7 +3,7 @@ package io.sim2real.contracts.protobuf;
 import static io.sim2real.contracts.protobuf.Packing.*;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.contracts.protobuf.generated.Sim2RealV2;
@@ -42,8 +42,8 @@ public final class PolicySnapshotV2 implements ProtobufCodec<PolicySnapshot> {
     public PolicySnapshot parse(byte[] bytes) throws InvalidRecordException {
         Sim2RealV2.PolicySnapshot p;
         try {
-            p = Sim2RealV2.PolicySnapshot.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
+            p = Sim2RealV2.PolicySnapshot.parseFrom(input(bytes));
+        } catch (IOException e) {
             throw malformed("PolicySnapshot", e);
         }
         schemaVersion(p.hasSchemaVersion(), p.getSchemaVersion());

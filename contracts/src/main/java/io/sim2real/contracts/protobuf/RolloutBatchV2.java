@@ -2,7 +2,7 @@ package io.sim2real.contracts.protobuf;
 
 import static io.sim2real.contracts.protobuf.Packing.*;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.protobuf.Packing.Precision;
@@ -59,8 +59,8 @@ public final class RolloutBatchV2 implements ProtobufCodec<RolloutBatch> {
     public RolloutBatch parse(byte[] bytes) throws InvalidRecordException {
         Sim2RealV2.RolloutBatch p;
         try {
-            p = Sim2RealV2.RolloutBatch.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
+            p = Sim2RealV2.RolloutBatch.parseFrom(input(bytes));
+        } catch (IOException e) {
             throw malformed("RolloutBatch", e);
         }
         schemaVersion(p.hasSchemaVersion(), p.getSchemaVersion());

@@ -2,7 +2,7 @@ package io.sim2real.contracts.protobuf;
 
 import static io.sim2real.contracts.protobuf.Packing.*;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.contracts.protobuf.Packing.Precision;
@@ -70,8 +70,8 @@ public final class TransitionBatchV2 implements ProtobufCodec<TransitionBatch> {
     public TransitionBatch parse(byte[] bytes) throws InvalidRecordException {
         Sim2RealV2.TransitionBatch p;
         try {
-            p = Sim2RealV2.TransitionBatch.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
+            p = Sim2RealV2.TransitionBatch.parseFrom(input(bytes));
+        } catch (IOException e) {
             throw malformed("TransitionBatch", e);
         }
         schemaVersion(p.hasSchemaVersion(), p.getSchemaVersion());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.sim2real.contracts.EnvSpec;
 import io.sim2real.contracts.SampleMessages;
 import io.sim2real.contracts.SchemaVersion;
@@ -106,11 +107,11 @@ class V2CodecsTest {
     void shouldPackFloat32ExactValuesAsFloat32AndOthersAsFloat64() throws Exception {
         Sim2RealV2.TransitionBatch exact = Sim2RealV2.TransitionBatch.parseFrom(
                 Codecs.TRANSITION_BATCH.encode(floatExact(mujocoLike(10, 2)), WireFormat.PROTOBUF));
-        assertEquals(170, exact.getObs().getF32Count());
-        assertEquals(0, exact.getObs().getF64Count());
+        assertEquals(170 * 4, exact.getObs().getF32().size());
+        assertEquals(0, exact.getObs().getF64().size());
         Sim2RealV2.TransitionBatch inexact = Sim2RealV2.TransitionBatch.parseFrom(
                 Codecs.TRANSITION_BATCH.encode(mujocoLike(10, 2), WireFormat.PROTOBUF));
-        assertEquals(170, inexact.getObs().getF64Count());
+        assertEquals(170 * 8, inexact.getObs().getF64().size());
     }
 
     static TransitionBatch floatExact(TransitionBatch b) {
@@ -214,15 +215,18 @@ class V2CodecsTest {
     @Test
     void shouldRefuseWrongFieldSizes() throws Exception {
         Sim2RealV2.TransitionBatch.Builder b = valid();
-        b.setObs(b.getObs().toBuilder().addF32(0.5f));
+        b.setObs(b.getObs().toBuilder().setF32(b.getObs().getF32().concat(ByteString.copyFrom(new byte[4]))));
         assertRefused(Reason.DIMENSION_MISMATCH, "field 'obs' holds 35 values, not whole rows of obsDim 17",
                 b.build().toByteArray());
         Sim2RealV2.TransitionBatch.Builder rows = valid();
-        rows.setRew(rows.getRew().toBuilder().addF32(0.5f));
+        rows.setRew(rows.getRew().toBuilder().setF32(rows.getRew().getF32().concat(ByteString.copyFrom(new byte[4]))));
         assertRefused(Reason.DIMENSION_MISMATCH, "field 'episodeIds' has length 2, expected 3", rows.build().toByteArray());
         Sim2RealV2.TransitionBatch.Builder both = valid();
-        both.setAct(both.getAct().toBuilder().addF64(0.5));
+        both.setAct(both.getAct().toBuilder().setF64(ByteString.copyFrom(new byte[8])));
         assertRefused(Reason.MALFORMED, "field 'act' carries both f32 and f64", both.build().toByteArray());
+        Sim2RealV2.TransitionBatch.Builder partial = valid();
+        partial.setNextObs(partial.getNextObs().toBuilder().setF32(partial.getNextObs().getF32().concat(ByteString.copyFrom(new byte[3]))));
+        assertRefused(Reason.MALFORMED, "field 'nextObs' holds 139 bytes, not whole float32 values", partial.build().toByteArray());
         Sim2RealV2.TransitionBatch.Builder steps = valid();
         steps.setStepIndices(Sim2RealV2.Ints.newBuilder().addValues(0));
         assertRefused(Reason.DIMENSION_MISMATCH, "field 'stepIndices' has length 1, expected 2", steps.build().toByteArray());
