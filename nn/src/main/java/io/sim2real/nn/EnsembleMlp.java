@@ -416,7 +416,9 @@ public final class EnsembleMlp {
             if (parameterGradients) {
                 INDArray layerInput = l == 0 ? input[lane] : v.rows(h[lane][l - 1], rows);
                 Gemm.gemm(layerInput, true, g, false, dw[e][l]);
-                columnSums(g, db[e][l], rows, sizes[l + 1]);
+                if (l == layers() - 1) {
+                    columnSums(g, db[e][l], rows, sizes[l + 1]); // the hidden layers' sums come with their activation pass
+                }
             }
             if (l == 0 && !inputGradient) {
                 return null;
@@ -424,27 +426,40 @@ public final class EnsembleMlp {
             INDArray gi = v.rows(gIn[lane][l], rows);
             Gemm.gemm(g, false, w[e][l], true, gi);
             if (l > 0) {
-                activationGradient(F32.view(z[lane][l - 1]), F32.view(h[lane][l - 1]), F32.view(gi), rows, sizes[l]);
+                activationGradient(F32.view(z[lane][l - 1]), F32.view(h[lane][l - 1]), F32.view(gi), rows, sizes[l],
+                        parameterGradients ? db[e][l - 1] : null);
             }
             g = gi;
         }
         return g;
     }
 
-    /** g *= f'(z) from the forward pass's cache and h, piece by piece through heap copies. */
-    private void activationGradient(FloatBuffer cv, FloatBuffer hv, FloatBuffer gv, int rows, int cols) {
+    /**
+     * g *= f'(z) from the forward pass's cache and h, piece by piece through heap copies; where {@code sums} is
+     * given, the column sums of the result (the layer's bias gradient) too, while the pieces are in cache.
+     */
+    private void activationGradient(FloatBuffer cv, FloatBuffer hv, FloatBuffer gv, int rows, int cols, INDArray sums) {
         int chunk = chunkRows(cols);
         float[] cache = HeapScratch.get(0, chunk * cols);
         float[] hs = HeapScratch.get(1, chunk * cols);
         float[] gs = HeapScratch.get(2, chunk * cols);
+        float[] total = HeapScratch.get(3, cols);
+        java.util.Arrays.fill(total, 0, cols, 0f);
         for (int r = 0; r < rows; r += chunk) {
-            int n = Math.min(chunk, rows - r) * cols;
+            int count = Math.min(chunk, rows - r);
+            int n = count * cols;
             int at = r * cols;
             cv.get(at, cache, 0, n);
             hv.get(at, hs, 0, n);
             gv.get(at, gs, 0, n);
             activation.backward(cache, hs, gs, n);
             gv.put(at, gs, 0, n);
+            if (sums != null) {
+                addRows(gs, total, count, cols);
+            }
+        }
+        if (sums != null) {
+            F32.view(sums).put(0, total, 0, cols);
         }
     }
 
@@ -458,14 +473,19 @@ public final class EnsembleMlp {
         for (int r = 0; r < rows; r += chunk) {
             int count = Math.min(chunk, rows - r);
             gv.get(r * cols, gs, 0, count * cols);
-            for (int k = 0; k < count; k++) {
-                int base = k * cols;
-                for (int c = 0; c < cols; c++) {
-                    sums[c] += gs[base + c];
-                }
-            }
+            addRows(gs, sums, count, cols);
         }
         F32.view(out).put(0, sums, 0, cols);
+    }
+
+    /** sums[c] += g[r][c] for each of {@code rows} rows in order (the inner loop compiles to SIMD code). */
+    private static void addRows(float[] g, float[] sums, int rows, int cols) {
+        for (int k = 0; k < rows; k++) {
+            int base = k * cols;
+            for (int c = 0; c < cols; c++) {
+                sums[c] += g[base + c];
+            }
+        }
     }
 
     private void checkRows(int rows) {
