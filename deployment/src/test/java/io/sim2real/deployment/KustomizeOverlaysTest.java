@@ -131,7 +131,7 @@ class KustomizeOverlaysTest {
                 claims++;
             }
         }
-        assertEquals(2, claims, "env-service's datasets and model-service's checkpoints");
+        assertEquals(3, claims, "env-service's datasets, model-service's and policy-service's checkpoints");
     }
 
     /** The most replicas a service runs: its HorizontalPodAutoscaler's maximum, else the Deployment's replicas. */
