@@ -8,8 +8,10 @@ import java.util.SplittableRandom;
 
 /**
  * One joint training step of the latent sim-to-real model (MBPO's 7 x 4 x 200 ensemble as latent dynamics,
- * 2 x 200 residual encoders, decoders and mapping, 256 transitions of each domain) against the PyTorch peer
- * (benchmarks/peer/latent_peer.py), same threads, same run. Run: {@code bin/bench latent [threads]}.
+ * 2 x 200 residual encoders, decoders and mapping, 256 transitions of each domain) against every peer
+ * ({@link Peers}: benchmarks/peer/latent_peer.py), same threads, same run, beside the step's arithmetic limit
+ * ({@link Flops#latentStep()}). Ours gets the thread count as its ensemble's {@code EnsembleConfig.threads}.
+ * Run: {@code bin/bench latent [threads, e.g. 1,2]}.
  */
 public final class LatentBenchmark {
 
@@ -33,13 +35,19 @@ public final class LatentBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        for (int threads : Timing.threadCounts(args)) {
+            run(threads);
+        }
+    }
+
+    private static void run(int threads) throws Exception {
+        GemmRates rates = GemmRates.measure(threads);
         SplittableRandom r = new SplittableRandom(1);
         Transitions sim = random(4096, r);
         Transitions real = random(4096, r);
-        LatentModel model = LatentModel.random(sim, real, 17, 6, EnsembleConfig.mbpo(1), LatentConfig.defaults(1));
+        LatentModel model = LatentModel.random(sim, real, 17, 6, EnsembleConfig.mbpo(1).withThreads(threads), LatentConfig.defaults(1));
         double ours = Timing.medianMillis(10, 100, () -> model.trainStep(sim, real, r));
-        Timing.againstPeer("latent joint step (median of 100)", ours, threads, "benchmarks/peer/latent_peer.py",
-                "latent_step_ms_median", 1);
+        Timing.compare("latent joint step (median of 100)", threads, ours,
+                Peers.runAll("benchmarks/peer/latent_peer.py", threads), "latent_step_ms_median", 1, Flops.latentStep(), rates);
     }
 }

@@ -5,8 +5,10 @@ import io.sim2real.nn.SacConfig;
 import java.util.SplittableRandom;
 
 /**
- * SAC updates (HalfCheetah shapes: 17 obs, 6 actions, 256-256 networks, batch 256) against the PyTorch peer
- * (benchmarks/peer/sac_peer.py), same threads, same run. Run: {@code bin/bench sac [threads]}.
+ * SAC updates (HalfCheetah shapes: 17 obs, 6 actions, 256-256 networks, batch 256) against every peer
+ * ({@link Peers}: benchmarks/peer/sac_peer.py), same threads, same run, beside the update's arithmetic limit
+ * ({@link Flops#sacUpdate()}). {@code nn.Sac} has no thread setting: ours runs on one thread at every count.
+ * Run: {@code bin/bench sac [threads, e.g. 1,2]}.
  */
 public final class SacBenchmark {
 
@@ -14,7 +16,13 @@ public final class SacBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        for (int threads : Timing.threadCounts(args)) {
+            run(threads);
+        }
+    }
+
+    private static void run(int threads) throws Exception {
+        GemmRates rates = GemmRates.measure(threads);
         int b = 256;
         Sac sac = new Sac(SacConfig.standard(17, 6, 1));
         SplittableRandom r = new SplittableRandom(2);
@@ -32,7 +40,7 @@ public final class SacBenchmark {
             rew[i] = r.nextGaussian();
         }
         double ours = Timing.medianMillis(30, 300, () -> sac.update(o, a, rew, o2, done, b));
-        Timing.againstPeer("SAC update (median of 300)", ours, threads, "benchmarks/peer/sac_peer.py",
-                "sac_update_ms_median", 2);
+        Timing.compare("SAC update (median of 300; ours on one thread)", threads, ours,
+                Peers.runAll("benchmarks/peer/sac_peer.py", threads), "sac_update_ms_median", 1, Flops.sacUpdate(), rates);
     }
 }
