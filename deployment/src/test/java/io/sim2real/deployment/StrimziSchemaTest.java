@@ -71,7 +71,7 @@ class StrimziSchemaTest {
     void shouldValidateEveryStrimziResourceAgainstTheCrdsOfEverySupportedRelease() {
         Set<String> kinds = new TreeSet<>();
         all().forEach(r -> kinds.add(r.path("kind").asText()));
-        assertTrue(kinds.containsAll(Set.of("Kafka", "KafkaNodePool", "KafkaTopic")), kinds.toString());
+        assertTrue(kinds.containsAll(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")), kinds.toString());
         int checked = 0;
         for (String release : RELEASES) {
             CrdSchemas crds = CrdSchemas.load(schemas(release));
@@ -132,11 +132,21 @@ class StrimziSchemaTest {
                     broken(v1only, original, "a ZooKeeper section", r -> ((ObjectNode) r.path("spec")).putObject("zookeeper")
                             .put("replicas", 3));
                 }
+                case "KafkaUser" -> {
+                    broken(v1only, original, "an operation Kafka does not have", r -> ((ArrayNode) r.path("spec").path("authorization")
+                            .path("acls").get(0).path("operations")).add("Publish"));
+                    broken(v1only, original, "SCRAM-SHA-256, which Strimzi does not offer", r -> ((ObjectNode) r.path("spec")
+                            .path("authentication")).put("type", "scram-sha-256"));
+                    broken(v1only, original, "an ACL without its resource", r -> ((ObjectNode) r.path("spec").path("authorization")
+                            .path("acls").get(0)).remove("resource"));
+                    broken(v1only, original, "v1beta2's singular operation", r -> ((ObjectNode) r.path("spec").path("authorization")
+                            .path("acls").get(0)).put("operation", "Read"));
+                }
                 default -> {
                 }
             }
         }
-        assertTrue(byKind.keySet().containsAll(Set.of("Kafka", "KafkaNodePool", "KafkaTopic")), byKind.keySet().toString());
+        assertTrue(byKind.keySet().containsAll(Set.of("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")), byKind.keySet().toString());
     }
 
     private static void broken(CrdSchemas crds, JsonNode original, String what, Consumer<ObjectNode> change) {
