@@ -31,8 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Transitions per second through our path ({@link MessageSerializer} encoding each batch in the producer) against the
  * raw Kafka producer sending already-encoded bytes of the same encoding, to a real broker on loopback, in the same
  * run; and the consumer side's decode-and-validate on one thread. Schema version 1 (JSON) and 2 (Protobuf) side by
- * side, for env transitions (doubles, as MuJoCo writes them: v2 carries them as float64) and model rollouts (v2:
- * float32), with the ratios. Run: {@code bin/bench kafka [batches of 200 transitions]}.
+ * side, for env transitions (doubles, as MuJoCo writes them: v2 carries them as float64) and model rollouts (v2 exact:
+ * float32 actions, float64 for the rest; and v2 float32, {@code sim2real.rollout-precision=float32}), with the ratios. Run: {@code bin/bench kafka [batches of 200 transitions]}.
  */
 public final class KafkaSerdeBenchmark {
 
@@ -44,12 +44,20 @@ public final class KafkaSerdeBenchmark {
     private KafkaSerdeBenchmark() {
     }
 
-    /** One message kind in one encoding. */
+    /** One message kind in one encoding, as a producer configured with {@code settings} sends it. */
     private record Case(String name, Sim2RealMessage message, int rows, MessageCodec<? extends Sim2RealMessage> codec,
-                        WireFormat format, byte[] encoded) {
+                        WireFormat format, Map<String, Object> settings, byte[] encoded) {
 
-        static <T extends Sim2RealMessage> Case of(String name, T message, int rows, MessageCodec<T> codec, WireFormat format) {
-            return new Case(name, message, rows, codec, format, codec.encode(message, format));
+        static Case of(String name, Sim2RealMessage message, int rows, MessageCodec<? extends Sim2RealMessage> codec,
+                       Map<String, Object> settings) {
+            MessageSerializer serializer = serializer(settings);
+            RecordHeaders headers = new RecordHeaders();
+            byte[] encoded = serializer.serialize("bench", headers, message);
+            return new Case(name, message, rows, codec, serializer.formatOf(message), settings, encoded);
+        }
+
+        String encoding() {
+            return format.contentType() + (settings.containsKey(MessageSerializer.ROLLOUT_PRECISION_CONFIG) ? " (float32)" : "");
         }
 
         double bytesPerRow() {
@@ -57,21 +65,32 @@ public final class KafkaSerdeBenchmark {
         }
     }
 
+    private static MessageSerializer serializer(Map<String, Object> settings) {
+        MessageSerializer s = new MessageSerializer();
+        s.configure(settings, false);
+        return s;
+    }
+
     public static void main(String[] args) throws Exception {
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
         long totalRows = (long) batches * TRANSITIONS_PER_BATCH;
         TransitionBatch transitions = randomBatch(TRANSITIONS_PER_BATCH, 1);
         RolloutBatch rollouts = randomRollouts(ROLLOUTS_PER_BATCH, 2);
+        Map<String, Object> json = Map.of(MessageSerializer.WIRE_FORMAT_CONFIG, "json");
+        Map<String, Object> protobuf = Map.of(MessageSerializer.WIRE_FORMAT_CONFIG, "protobuf");
+        Map<String, Object> float32 = Map.of(MessageSerializer.WIRE_FORMAT_CONFIG, "protobuf",
+                MessageSerializer.ROLLOUT_PRECISION_CONFIG, "float32");
         List<Case> cases = List.of(
-                Case.of("transitions", transitions, TRANSITIONS_PER_BATCH, Codecs.TRANSITION_BATCH, WireFormat.JSON),
-                Case.of("transitions", transitions, TRANSITIONS_PER_BATCH, Codecs.TRANSITION_BATCH, WireFormat.PROTOBUF),
-                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, WireFormat.JSON),
-                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, WireFormat.PROTOBUF));
+                Case.of("transitions", transitions, TRANSITIONS_PER_BATCH, Codecs.TRANSITION_BATCH, json),
+                Case.of("transitions", transitions, TRANSITIONS_PER_BATCH, Codecs.TRANSITION_BATCH, protobuf),
+                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, json),
+                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, protobuf),
+                Case.of("rollouts", rollouts, ROLLOUTS_PER_BATCH, Codecs.ROLLOUT_BATCH, float32));
         System.out.printf(Locale.ROOT, "%,d transitions per measurement; TransitionBatch of %d rows, RolloutBatch of %d rows%n",
                 totalRows, TRANSITIONS_PER_BATCH, ROLLOUTS_PER_BATCH);
         for (Case c : cases) {
-            System.out.printf(Locale.ROOT, "  %-11s %-22s %,10d bytes per batch = %4.0f bytes/transition%n",
-                    c.name, c.format.contentType(), c.encoded.length, c.bytesPerRow());
+            System.out.printf(Locale.ROOT, "  %-11s %-32s %,10d bytes per batch = %4.0f bytes/transition%n",
+                    c.name, c.encoding(), c.encoded.length, c.bytesPerRow());
         }
 
         List<double[]> producer = new ArrayList<>(); // per case: raw, ours (transitions/s)
@@ -109,16 +128,23 @@ public final class KafkaSerdeBenchmark {
             Case c = cases.get(i);
             serde[i] = serde(c, (int) Math.max(20, totalRows / 4 / c.rows));
             System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %,.0f | %,.0f | **%.3f** | %,.0f | %,.0f |%n", c.name,
-                    c.format.contentType(), c.bytesPerRow(), producer.get(i)[0], producer.get(i)[1],
+                    c.encoding(), c.bytesPerRow(), producer.get(i)[0], producer.get(i)[1],
                     producer.get(i)[1] / producer.get(i)[0], serde[i][0], serde[i][1]);
         }
         System.out.println();
-        for (int i = 0; i + 1 < cases.size(); i += 2) {
-            Case v1 = cases.get(i);
-            Case v2 = cases.get(i + 1);
-            System.out.printf(Locale.ROOT, "%s v2/v1: bytes %.3f, encode + send %.2fx, encode %.2fx, decode + validate %.2fx%n",
-                    v1.name, (double) v2.encoded.length / v1.encoded.length, producer.get(i + 1)[1] / producer.get(i)[1],
-                    serde[i + 1][0] / serde[i][0], serde[i + 1][1] / serde[i][1]);
+        for (int i = 0; i < cases.size(); i++) {
+            Case v2 = cases.get(i);
+            if (v2.format == WireFormat.JSON) {
+                continue;
+            }
+            int j = i;
+            while (cases.get(j).format != WireFormat.JSON || !cases.get(j).name.equals(v2.name)) {
+                j--;
+            }
+            Case v1 = cases.get(j);
+            System.out.printf(Locale.ROOT, "%s %s against JSON: bytes %.3f, encode + send %.2fx, encode %.2fx, "
+                            + "decode + validate %.2fx%n", v2.name, v2.encoding(), (double) v2.encoded.length / v1.encoded.length,
+                    producer.get(i)[1] / producer.get(j)[1], serde[i][0] / serde[j][0], serde[i][1] / serde[j][1]);
         }
     }
 
@@ -126,7 +152,7 @@ public final class KafkaSerdeBenchmark {
     private static double[] serde(Case c, int reps) throws Exception {
         RecordHeaders headers = new RecordHeaders();
         headers.add(WireFormat.HEADER, c.format.headerValue());
-        MessageSerializer serializer = new MessageSerializer(c.format);
+        MessageSerializer serializer = serializer(c.settings);
         double[] enc = new double[3];
         double[] dec = new double[3];
         long sink = 0;
@@ -174,7 +200,7 @@ public final class KafkaSerdeBenchmark {
 
     private static double ours(Map<String, Object> config, Case c, int batches) {
         try (KafkaProducer<String, Sim2RealMessage> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new MessageSerializer(c.format))) {
+                serializer(c.settings))) {
             long t0 = System.nanoTime();
             for (int i = 0; i < batches; i++) {
                 producer.send(new ProducerRecord<>("bench-ours", "run-" + (i % 8), c.message));
@@ -207,9 +233,17 @@ public final class KafkaSerdeBenchmark {
                 next, new boolean[n], new boolean[n]);
     }
 
-    /** Rollouts as a float64 pipeline writes them (doubles); schema version 2 rounds them to float32. */
+    /**
+     * Rollouts as model-service writes them: observations, next observations and rewards are doubles (start states from
+     * MuJoCo, predictions de-standardised in float64), actions come from the float32 actor.
+     */
     static RolloutBatch randomRollouts(int n, long seed) {
         TransitionBatch b = randomBatch(n, seed);
+        for (double[] a : b.act()) {
+            for (int j = 0; j < a.length; j++) {
+                a[j] = (float) a[j];
+            }
+        }
         return new RolloutBatch(SchemaVersion.CURRENT, "run-1", 3, 7, false, Domain.SIM, b.obs(), b.act(), b.rew(),
                 b.nextObs(), b.done(), 4000L, 100_000L);
     }

@@ -17,7 +17,7 @@ import java.util.List;
 public final class Codecs {
 
     public static final MessageCodec<TransitionBatch> TRANSITION_BATCH = MessageCodec.of(TransitionBatch.class, new TransitionBatchV2());
-    public static final MessageCodec<RolloutBatch> ROLLOUT_BATCH = MessageCodec.of(RolloutBatch.class, new RolloutBatchV2());
+    public static final MessageCodec<RolloutBatch> ROLLOUT_BATCH = MessageCodec.of(RolloutBatch.class, new RolloutBatchV2(io.sim2real.contracts.protobuf.Precision.EXACT));
     public static final MessageCodec<PolicySnapshot> POLICY_SNAPSHOT = MessageCodec.of(PolicySnapshot.class, new PolicySnapshotV2());
     public static final MessageCodec<GapMeasurement> GAP_MEASUREMENT = MessageCodec.of(GapMeasurement.class);
     public static final MessageCodec<EvaluationResult> EVALUATION_RESULT = MessageCodec.of(EvaluationResult.class);

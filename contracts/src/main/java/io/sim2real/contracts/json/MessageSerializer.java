@@ -3,6 +3,8 @@ package io.sim2real.contracts.json;
 import io.sim2real.contracts.WireFormat;
 import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.Sim2RealMessage;
+import io.sim2real.contracts.protobuf.Precision;
+import io.sim2real.contracts.protobuf.RolloutBatchV2;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
@@ -16,7 +18,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * some readers of the other topics still read values without their headers. The producer setting
  * {@value #WIRE_FORMAT_CONFIG} ({@code json} or {@code protobuf}; on a SmallRye channel
  * {@code mp.messaging.outgoing.<channel>.sim2real.wire-format}) chooses one encoding for every message this producer
- * sends that has it; a message without a Protobuf encoding goes as JSON.
+ * sends that has it; a message without a Protobuf encoding goes as JSON. {@value #ROLLOUT_PRECISION_CONFIG}
+ * ({@code exact} or {@code float32}) chooses how RolloutBatch's numbers are packed in v2 ({@link RolloutBatchV2}).
  */
 public class MessageSerializer implements Serializer<Sim2RealMessage> {
 
@@ -25,7 +28,11 @@ public class MessageSerializer implements Serializer<Sim2RealMessage> {
     /** The messages that go as Protobuf when {@value #WIRE_FORMAT_CONFIG} is not set. */
     public static final Set<Class<? extends Sim2RealMessage>> PROTOBUF_BY_DEFAULT = Set.of(RolloutBatch.class);
 
+    /** The producer setting for RolloutBatch's v2 numbers: {@code exact} (default) or {@code float32} (protobuf.Precision). */
+    public static final String ROLLOUT_PRECISION_CONFIG = "sim2real.rollout-precision";
+
     private WireFormat configured;
+    private RolloutBatchV2 rollouts = new RolloutBatchV2(Precision.EXACT);
 
     public MessageSerializer() {
     }
@@ -40,6 +47,15 @@ public class MessageSerializer implements Serializer<Sim2RealMessage> {
         Object value = configs.get(WIRE_FORMAT_CONFIG);
         if (value != null && !value.toString().isBlank()) {
             configured = WireFormat.ofSetting(value.toString(), WIRE_FORMAT_CONFIG);
+        }
+        Object precision = configs.get(ROLLOUT_PRECISION_CONFIG);
+        if (precision != null && !precision.toString().isBlank()) {
+            rollouts = new RolloutBatchV2(switch (precision.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "exact" -> Precision.EXACT;
+                case "float32" -> Precision.FLOAT32;
+                default -> throw new IllegalArgumentException(ROLLOUT_PRECISION_CONFIG + " is '" + precision
+                        + "', expected exact or float32");
+            });
         }
     }
 
@@ -70,8 +86,11 @@ public class MessageSerializer implements Serializer<Sim2RealMessage> {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static byte[] encode(String topic, Sim2RealMessage message, WireFormat format) {
+    private byte[] encode(String topic, Sim2RealMessage message, WireFormat format) {
         try {
+            if (format == WireFormat.PROTOBUF && message instanceof RolloutBatch r) {
+                return rollouts.encode(r);
+            }
             return ((MessageCodec) Codecs.of(message.getClass())).encode(message, format);
         } catch (RuntimeException e) {
             throw new SerializationException("cannot encode " + message.getClass().getSimpleName() + " for " + topic

@@ -18,14 +18,6 @@ import java.nio.DoubleBuffer;
 /** The shared steps of the v2 codecs: packing numbers, reading them back in rows, required scalars. */
 final class Packing {
 
-    /** How a message's doubles go on the wire. */
-    enum Precision {
-        /** float32 when every value of the field is exactly a float32, float64 otherwise: the values exactly. */
-        EXACT,
-        /** Always float32, rounded to nearest: for fields whose every consumer reads them as float32. */
-        FLOAT32
-    }
-
     private Packing() {
     }
 

@@ -5,17 +5,29 @@ import static io.sim2real.contracts.protobuf.Packing.*;
 import java.io.IOException;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.RolloutBatch;
-import io.sim2real.contracts.protobuf.Packing.Precision;
 import io.sim2real.contracts.protobuf.generated.Sim2RealV2;
 import io.sim2real.contracts.validation.InvalidRecordException;
 
 /**
- * RolloutBatch in schema version 2: every number as float32, rounded to nearest. Rollouts have one consumer, the SAC
- * learner, which reads every value as {@code (float)} (nn's Sac.load), and rounding a double to float32 and widening it
- * back changes nothing that cast sees: {@code (float) (double) (float) x == (float) x}. So a learner's updates are the
- * same bit for bit whichever version carried its rollouts (test: V2CodecsTest).
+ * RolloutBatch in schema version 2, {@link Precision#EXACT} by default: the values of JSON v1 (a float64 pipeline's
+ * next observations and rewards are not float32s, its actions are). {@link Precision#FLOAT32} rounds every number to
+ * float32, half the bytes again: rollouts have one consumer, the SAC learner, which reads every value as
+ * {@code (float)} (nn's Sac.load), and rounding a double to float32 and widening it back changes nothing that cast
+ * sees, {@code (float) (double) (float) x == (float) x}; so the learner's updates are the same bit for bit (test:
+ * V2CodecsTest). It is a producer's choice ({@code MessageSerializer}), not the default, because the rows on the topic
+ * then differ from an in-process run's below float32's precision.
  */
 public final class RolloutBatchV2 implements ProtobufCodec<RolloutBatch> {
+
+    private final Precision precision;
+
+    public RolloutBatchV2(Precision precision) {
+        this.precision = precision;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
 
     @Override
     public byte[] encode(RolloutBatch m) {
@@ -32,16 +44,16 @@ public final class RolloutBatchV2 implements ProtobufCodec<RolloutBatch> {
         int actDim = width("act", m.act());
         b.setObsDim(obsDim).setActDim(actDim);
         if (m.obs() != null) {
-            b.setObs(matrix(m.obs(), obsDim, Precision.FLOAT32, "obs"));
+            b.setObs(matrix(m.obs(), obsDim, precision, "obs"));
         }
         if (m.act() != null) {
-            b.setAct(matrix(m.act(), actDim, Precision.FLOAT32, "act"));
+            b.setAct(matrix(m.act(), actDim, precision, "act"));
         }
         if (m.rew() != null) {
-            b.setRew(vector(m.rew(), Precision.FLOAT32, "rew"));
+            b.setRew(vector(m.rew(), precision, "rew"));
         }
         if (m.nextObs() != null) {
-            b.setNextObs(matrix(m.nextObs(), obsDim, Precision.FLOAT32, "nextObs"));
+            b.setNextObs(matrix(m.nextObs(), obsDim, precision, "nextObs"));
         }
         if (m.done() != null) {
             b.setDone(flags(m.done()));

@@ -5,7 +5,6 @@ import static io.sim2real.contracts.protobuf.Packing.*;
 import java.io.IOException;
 import io.sim2real.contracts.SchemaVersion;
 import io.sim2real.contracts.messages.TransitionBatch;
-import io.sim2real.contracts.protobuf.Packing.Precision;
 import io.sim2real.contracts.protobuf.generated.Sim2RealV2;
 import io.sim2real.contracts.validation.InvalidRecordException;
 

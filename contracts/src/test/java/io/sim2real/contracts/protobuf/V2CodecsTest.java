@@ -142,7 +142,16 @@ class V2CodecsTest {
         RolloutBatch b = new RolloutBatch(1, "run-1", 4, 9, false, io.sim2real.contracts.Domain.SIM, doubles(n, 17, 5, r),
                 doubles(n, 6, 1, r), rew, doubles(n, 17, 5, r), new boolean[n], 1000L, 2L * n);
         RolloutBatch v1 = viaJson(Codecs.ROLLOUT_BATCH, b);
-        RolloutBatch v2 = viaProtobuf(Codecs.ROLLOUT_BATCH, b);
+        // By default exactly the JSON values.
+        assertSameValues(v1, viaProtobuf(Codecs.ROLLOUT_BATCH, b));
+        // float32, as a producer may choose (sim2real.rollout-precision=float32).
+        MessageSerializer float32 = new MessageSerializer(WireFormat.PROTOBUF);
+        float32.configure(Map.of(MessageSerializer.ROLLOUT_PRECISION_CONFIG, "float32"), false);
+        RecordHeaders h = new RecordHeaders();
+        byte[] packed = float32.serialize(Topics.ROLLOUTS, h, b);
+        assertTrue(packed.length <= n * 170, packed.length + " bytes for " + n + " rollouts");
+        assertTrue(packed.length * 1.7 < Codecs.ROLLOUT_BATCH.encode(b, WireFormat.PROTOBUF).length);
+        RolloutBatch v2 = Codecs.ROLLOUT_BATCH.decode(packed, h, SPEC);
         // What the SAC learner uses: every value cast to float (nn's Sac.load).
         assertArrayEquals(floats(v1.obs()), floats(v2.obs()));
         assertArrayEquals(floats(v1.act()), floats(v2.act()));
@@ -367,8 +376,17 @@ class V2CodecsTest {
         assertTrue(v2.length < v1.length, v2.length + " >= " + v1.length);
         assertTrue(v2.length < Topics.MAX_RECORD_BYTES);
         RolloutBatch rollouts = SampleMessages.rollouts(5000);
-        byte[] r2 = Codecs.ROLLOUT_BATCH.encode(rollouts, WireFormat.PROTOBUF);
+        byte[] r2 = new RolloutBatchV2(Precision.FLOAT32).encode(rollouts);
         assertTrue(r2.length <= 5000 * 200, r2.length + " bytes: over 200 per transition");
         assertFalse(r2.length >= Codecs.ROLLOUT_BATCH.encode(rollouts).length);
+        assertThrows(IllegalArgumentException.class, () -> new MessageSerializer().configure(
+                Map.of(MessageSerializer.ROLLOUT_PRECISION_CONFIG, "float16"), false));
+        double[][] huge = SampleMessages.matrix(1, 17, 1);
+        huge[0][0] = 1e300;
+        RolloutBatch beyond = new RolloutBatch(1, "r", 0, 0, false, io.sim2real.contracts.Domain.SIM, huge,
+                SampleMessages.matrix(1, 6, 0.5), new double[1], SampleMessages.matrix(1, 17, 1), new boolean[1]);
+        assertThrows(IllegalArgumentException.class, () -> new RolloutBatchV2(Precision.FLOAT32).encode(beyond));
+        assertSameValues(beyond, Codecs.ROLLOUT_BATCH.decode(Codecs.ROLLOUT_BATCH.encode(beyond, WireFormat.PROTOBUF),
+                WireFormat.PROTOBUF, SPEC));
     }
 }
