@@ -171,7 +171,7 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
                 .awaitCompletion(Duration.ofSeconds(60)).getRecords();
         int transitions = 0;
         for (ConsumerRecord<String, byte[]> r : records) {
-            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH);
+            RolloutBatch b = Codecs.ROLLOUT_BATCH.decode(r.value(), r.headers(), EnvSpec.HALF_CHEETAH);
             assertTrue(b.modelVersion() >= 1);
             assertEquals(Domain.SIM, b.startDomain());
             transitions += b.size();
@@ -198,9 +198,10 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
                 given().get("/api/v1/runs/policy-rollout-run/policy").then().statusCode(200).body("version", equalTo(7)));
         publishTransitions(halfCheetah("policy-rollout-run", 2, 200, 3));
 
-        RolloutBatch rollout = Codecs.ROLLOUT_BATCH.decode(companion.consume(String.class, byte[].class)
+        var first = companion.consume(String.class, byte[].class)
                 .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "policy-rollout-run".equals(x.key())).select().first(1))
-                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord().value(), EnvSpec.HALF_CHEETAH);
+                .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
+        RolloutBatch rollout = Codecs.ROLLOUT_BATCH.decode(first.value(), first.headers(), EnvSpec.HALF_CHEETAH);
         for (double[] a : rollout.act()) {
             for (double v : a) {
                 assertTrue(v > 0.99, "rollout action " + v + " does not come from the policy");
@@ -306,7 +307,7 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         for (ConsumerRecord<String, byte[]> r : companion.consume(String.class, byte[].class)
                 .fromTopics(Topics.ROLLOUTS, c -> c.select().where(x -> runId.equals(x.key())).select().first(batches))
                 .awaitCompletion(Duration.ofSeconds(90)).getRecords()) {
-            out.add(Codecs.ROLLOUT_BATCH.decode(r.value(), EnvSpec.HALF_CHEETAH));
+            out.add(Codecs.ROLLOUT_BATCH.decode(r.value(), r.headers(), EnvSpec.HALF_CHEETAH));
         }
         return out;
     }

@@ -117,7 +117,7 @@ class LockstepDatasetServicesEqualInProcessIT {
         List<RolloutBatch> rollouts = new ArrayList<>();
         TopicReader.readToEnd(kafka, Topics.ROLLOUTS, Duration.ofSeconds(30), r -> {
             if (runId.equals(r.key())) {
-                rollouts.add(parse(() -> Codecs.ROLLOUT_BATCH.parse(r.value())));
+                rollouts.add(parse(() -> Codecs.ROLLOUT_BATCH.parse(r.value(), r.headers())));
             }
         });
         return new InProcessLockstep.Result(transitions, snapshots, rollouts);
