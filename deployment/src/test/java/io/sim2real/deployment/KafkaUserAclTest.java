@@ -448,6 +448,109 @@ class KafkaUserAclTest {
     }
 
     /**
+     * metrics-service's packaged jar as a process with its k8s Deployment's environment: sim2real-config's data, its
+     * own env values, and KAFKA_SASL_JAAS_CONFIG as its KafkaUser's Secret holds it (the bootstrap address and the
+     * HTTP port point at this test's broker and a free port). It must get ready (Quarkus' Kafka health check signs
+     * in), its channels' consumers must join the broker as metrics-service's groups, and its dead-letter producer must
+     * dead-letter the seeded (invalid) gap record to sim2real.gap.dlq: every client of the service signed in with the
+     * KAFKA_* variables. The service with a wrong password never becomes ready.
+     */
+    @Test
+    void shouldRunMetricsServiceSignedInWithItsDeploymentsEnvironment() throws Exception {
+        Path jar = Repo.file("metrics-service/target/quarkus-app/quarkus-run.jar");
+        assertTrue(Files.exists(jar), "package metrics-service first (mvn verify builds it before this module): " + jar);
+        Map<String, String> env = new LinkedHashMap<>();
+        Repo.yaml("k8s/base/config.yaml").path("data").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        io.fabric8.kubernetes.api.model.Container c = KubernetesManifestsTest.deployment(Manifests.base(), "metrics-service")
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        c.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+        env.put("KAFKA_SASL_JAAS_CONFIG", (String) client("metrics-service", PASSWORDS.get("metrics-service")).get(SaslConfigs.SASL_JAAS_CONFIG));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", saslServers);
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        int port = freePort();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+
+        Path log = Repo.file("deployment/target/metrics-service-sasl.log");
+        Process service = start(jar, env, log);
+        try {
+            assertTrue(awaitReady(service, port, Duration.ofSeconds(180)), "metrics-service not ready over SASL; its log: " + log);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                Set<String> groups = new TreeSet<>();
+                boolean deadLettered = false;
+                while (System.nanoTime() < deadline && !(groups.size() >= 4 && deadLettered)) {
+                    groups.clear();
+                    admin.listGroups().all().get(10, TimeUnit.SECONDS).forEach(g -> {
+                        if (g.groupId().startsWith("metrics-service-")) {
+                            groups.add(g.groupId().replaceAll("-[0-9a-f-]{36}$", ""));
+                        }
+                    });
+                    deadLettered = hasDeadLetter(Topics.deadLetterOf(Topics.GAP));
+                    Thread.sleep(500);
+                }
+                assertEquals(Set.of("metrics-service-evaluations", "metrics-service-gap", "metrics-service-runs",
+                        "metrics-service-transitions"), groups, "metrics-service's consumer groups on the broker");
+                assertTrue(deadLettered, "metrics-service did not dead-letter the invalid gap record; its log: " + log);
+            }
+        } finally {
+            service.destroy();
+            service.waitFor(60, TimeUnit.SECONDS);
+        }
+
+        env.put("KAFKA_SASL_JAAS_CONFIG", (String) client("metrics-service", "wrong").get(SaslConfigs.SASL_JAAS_CONFIG));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port = freePort()));
+        Process refused = start(jar, env, Repo.file("deployment/target/metrics-service-sasl-refused.log"));
+        try {
+            assertFalse(awaitReady(refused, port, Duration.ofSeconds(60)), "metrics-service got ready with a wrong password");
+        } finally {
+            refused.destroy();
+            refused.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process start(Path jar, Map<String, String> env, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx384m", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Whether the process answers 200 on /q/health/ready within {@code timeout} (false if it exits first). */
+    private static boolean awaitReady(Process p, int port, Duration timeout) throws InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            try {
+                if (http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    /** Whether {@code topic} holds a record with service-common's dead-letter reason header. */
+    private static boolean hasDeadLetter(String topic) {
+        Map<String, Object> config = new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            for (int i = 0; i < 4; i++) {
+                for (var r : consumer.poll(Duration.ofMillis(250))) {
+                    if (r.headers().lastHeader(io.sim2real.service.messaging.DeadLetters.REASON_CODE_HEADER) != null) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * Reads the seeded record of {@code topic} (partition 0 assigned, or subscribed in {@code group} and committed);
      * null when it was read, else the error that stopped it.
      */
