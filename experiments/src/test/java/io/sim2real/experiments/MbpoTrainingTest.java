@@ -119,7 +119,8 @@ class MbpoTrainingTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         IllegalArgumentException chunk = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
                 "--initial-steps", "220"}, quiet));
-        assertTrue(chunk.getMessage().startsWith("--initial-steps: ") && chunk.getMessage().contains("lockstepChunk (50)"),
+        // Both options make the contradiction, and both are named.
+        assertTrue(chunk.getMessage().startsWith("--initial-steps, --lockstep-chunk: ") && chunk.getMessage().contains("lockstepChunk (50)"),
                 chunk.getMessage());
         IllegalArgumentException share = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
                 "--real-starts", "1.5"}, quiet));
