@@ -184,32 +184,53 @@ public final class GaussianEnsemble {
         float[] targets = HeapScratch.get(1, n);
         F32.view(y).get(0, targets, 0, n);
         float[] gs = HeapScratch.get(5, rows * width);
-        FloatBuffer gt = gTarget == null ? null : F32.view(gTarget);
-        FloatBuffer mo = meanOut == null ? null : F32.view(meanOut);
-        double loss = 0;
+        // Flat loops over rows x D (see FastMath): the exponentials, then every per-element term, then the sums in
+        // the order of rows, as one loop per element did.
+        float[] invVar = HeapScratch.get(6, n);
+        for (int i = 0; i < n; i++) {
+            invVar[i] = (float) Math.exp(-logVar[i]);
+        }
+        float[] means = HeapScratch.get(7, n);
         for (int r = 0; r < rows; r++) {
+            System.arraycopy(outs, r * width, means, r * outDim, outDim);
+        }
+        float[] lossTerms = outs;
+        float[] dMeans = HeapScratch.get(8, n);
+        float[] dRaw = HeapScratch.get(9, n);
+        // d logVar / d raw = sLower sUpper; d / d max = sLower (1 - sUpper), into sUpper; d / d min = 1 - sLower, into sLower.
+        for (int i = 0; i < n; i++) {
+            float diff = means[i] - targets[i];
+            float q = diff * diff * invVar[i];
+            lossTerms[i] = q + logVar[i];
+            dMeans[i] = 2f * diff * invVar[i] * scale;
+            float dLogVar = (1f - q) * scale;
+            float lower = sLower[i];
+            float upper = sUpper[i];
+            dRaw[i] = dLogVar * lower * upper;
+            sUpper[i] = dLogVar * lower * (1f - upper);
+            sLower[i] = dLogVar * (1f - lower);
+        }
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            loss += lossTerms[i];
+        }
+        for (int r = 0; r < rows; r++) {
+            int at = r * outDim;
             for (int j = 0; j < outDim; j++) {
-                int meanAt = r * width + j;
-                int at = r * outDim + j;
-                float lv = logVar[at];
-                float invVar = (float) Math.exp(-lv);
-                float mean = outs[meanAt];
-                float diff = mean - targets[at];
-                loss += diff * diff * invVar + lv;
-                float dMean = 2f * diff * invVar * scale;
-                gs[meanAt] = dMean;
-                if (gt != null) {
-                    gt.put(at, -dMean);
-                }
-                if (mo != null) {
-                    mo.put(at, mean);
-                }
-                // d logVar / d raw = sLower sUpper; d / d max = sLower (1 - sUpper); d / d min = 1 - sLower.
-                float dLogVar = (1f - diff * diff * invVar) * scale;
-                gs[meanAt + outDim] = dLogVar * sLower[at] * sUpper[at];
-                dMax[j] += dLogVar * sLower[at] * (1f - sUpper[at]);
-                dMin[j] += dLogVar * (1f - sLower[at]);
+                dMax[j] += sUpper[at + j];
+                dMin[j] += sLower[at + j];
             }
+            System.arraycopy(dMeans, at, gs, r * width, outDim);
+            System.arraycopy(dRaw, at, gs, r * width + outDim, outDim);
+        }
+        if (gTarget != null) {
+            for (int i = 0; i < n; i++) {
+                invVar[i] = -dMeans[i];
+            }
+            F32.view(gTarget).put(0, invVar, 0, n);
+        }
+        if (meanOut != null) {
+            F32.view(meanOut).put(0, means, 0, n);
         }
         F32.view(g).put(0, gs, 0, rows * width);
         return loss / (rows * outDim);
