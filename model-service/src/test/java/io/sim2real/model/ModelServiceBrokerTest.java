@@ -201,6 +201,9 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
         var first = companion.consume(String.class, byte[].class)
                 .fromTopics(Topics.ROLLOUTS, r -> r.select().where(x -> "policy-rollout-run".equals(x.key())).select().first(1))
                 .awaitCompletion(Duration.ofSeconds(60)).getFirstRecord();
+        // Rollouts go as schema version 2 by default (CONTRACTS.md section 8).
+        assertEquals("application/x-protobuf", new String(first.headers().lastHeader("content-type").value(),
+                java.nio.charset.StandardCharsets.UTF_8));
         RolloutBatch rollout = Codecs.ROLLOUT_BATCH.decode(first.value(), first.headers(), EnvSpec.HALF_CHEETAH);
         for (double[] a : rollout.act()) {
             for (double v : a) {
