@@ -29,6 +29,11 @@ import io.sim2real.training.policy.OwedUpdates;
 import io.sim2real.training.policy.SacLearning;
 import io.sim2real.training.policy.ScheduledRollouts;
 import java.util.ArrayList;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -153,7 +158,8 @@ public final class InProcessLockstep {
         long[] updates = {0};
         long[] roundsDone = {0};
 
-        try (HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), setup.numEnvs(),
+        try (ModelThread model = new ModelThread();
+             HalfCheetahEnv env = new HalfCheetahEnv(DomainPhysics.neutral(), setup.numEnvs(),
                 Math.min(setup.physicsThreads(), setup.numEnvs()), setup.collectionSeed())) {
             TransitionCollector collector = new TransitionCollector(env, null, runId, Domain.SIM, "in-process",
                     setup.recordSize(), envSteps, batch -> {
@@ -183,31 +189,44 @@ public final class InProcessLockstep {
                         updatesAtSnapshot[0] = updates[0];
                         listener.onSnapshot(s, updates[0], sac);
                     }
-                    // model-service: every round whose data and policy exist by now.
-                    ScheduledRound due = ScheduledRound.next(schedule, Domain.SIM, roundsDone[0]);
-                    long covers = due.covers();
-                    boolean dataThere = rounds != null && due.ready(learning.counted(), datasetRows);
-                    boolean policyThere = owed.total(covers) == 0 || byEnvStep.containsKey(covers);
-                    if (dataThere && policyThere) {
-                        roundsDone[0]++;
-                        // Inputs fixed here: the round could train on another thread while the learner goes on.
-                        RoundData data = due.data(prefix(counted, covers), real);
-                        Optional<PolicySnapshot> policy = Optional.ofNullable(byEnvStep.get(covers));
-                        ScheduledRound.Made made = due.train(rounds, data, settings, policy.map(ActorRunner::new),
-                                setup.rolloutLength().applyAsInt(covers), setup.rolloutBatchSize());
-                        listener.onRound(due.round(), made.report(), data, rounds, policy);
-                        for (RolloutBatch b : made.rollouts()) {
-                            rollouts.add(b);
-                            scheduled.add(b);
-                        }
+                    // model-service: a finished round's rollouts join the learner's; then the next round whose data
+                    // and policy exist by now starts on the model thread. Rounds are sequential (each warm-starts from
+                    // the last), so at most one is in flight.
+                    if (model.finished()) {
+                        model.harvest(listener, rounds, rollouts, scheduled);
                         continue;
                     }
+                    if (!model.busy()) {
+                        ScheduledRound due = ScheduledRound.next(schedule, Domain.SIM, roundsDone[0]);
+                        long covers = due.covers();
+                        boolean dataThere = rounds != null && due.ready(learning.counted(), datasetRows);
+                        boolean policyThere = owed.total(covers) == 0 || byEnvStep.containsKey(covers);
+                        if (dataThere && policyThere) {
+                            roundsDone[0]++;
+                            // Inputs fixed here, so the round's result does not depend on when the thread runs it.
+                            RoundData data = due.data(prefix(counted, covers), real);
+                            Optional<PolicySnapshot> policy = Optional.ofNullable(byEnvStep.get(covers));
+                            model.start(due, data, policy, () -> due.train(rounds, data, settings,
+                                    policy.map(ActorRunner::new), setup.rolloutLength().applyAsInt(covers),
+                                    setup.rolloutBatchSize()));
+                            continue;
+                        }
+                    }
                     if (next == 0) {
-                        break;
+                        if (model.busy() && collector.done()) {
+                            model.harvest(listener, rounds, rollouts, scheduled); // the last round, after the last chunk
+                            continue;
+                        }
+                        break; // env-service acts on, while a round may train
                     }
                     SacLearning.Paid paid = learning.payOneScheduled(sac, batches.get(), realRatio, setup.sacBatchSize(),
                             schedule, scheduled);
                     if (paid == null) {
+                        if (model.busy()) {
+                            // The update needs the round in flight (modelLag 0, or the lag used up): wait for it.
+                            model.harvest(listener, rounds, rollouts, scheduled);
+                            continue;
+                        }
                         throw new IllegalStateException("lockstep: the update owed by transition " + next
                                 + " waits for a round that cannot come");
                     }
@@ -249,5 +268,66 @@ public final class InProcessLockstep {
             }
         }
         return new Transitions(obs, act, rew, next);
+    }
+
+    /**
+     * model-service's side of the run on a thread of its own, so that with {@code modelLag} 1 a round trains on one
+     * core while the learner pays updates from the previous round's rollouts on the other, as the services do.
+     * The learner takes a round's rollouts only where the schedule names that round, so the results do not depend on
+     * when a round finishes; the listener hears of each round on the caller's thread, before the next one starts.
+     */
+    private static final class ModelThread implements AutoCloseable {
+        private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "in-process-model-round");
+            t.setDaemon(true);
+            return t;
+        });
+        private Future<ScheduledRound.Made> inFlight;
+        private ScheduledRound round;
+        private RoundData data;
+        private Optional<PolicySnapshot> policy;
+
+        boolean busy() {
+            return inFlight != null;
+        }
+
+        boolean finished() {
+            return inFlight != null && inFlight.isDone();
+        }
+
+        void start(ScheduledRound round, RoundData data, Optional<PolicySnapshot> policy,
+                   Callable<ScheduledRound.Made> train) {
+            this.round = round;
+            this.data = data;
+            this.policy = policy;
+            this.inFlight = executor.submit(train);
+        }
+
+        /** Waits for the round in flight, hands its rollouts to the learner and tells the listener. */
+        void harvest(Listener listener, ModelRounds rounds, List<RolloutBatch> rollouts, ScheduledRollouts scheduled) {
+            ScheduledRound.Made made;
+            try {
+                made = inFlight.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while model round " + round.round() + " trained", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException("model round " + round.round() + " failed", e.getCause());
+            }
+            inFlight = null;
+            listener.onRound(round.round(), made.report(), data, rounds, policy);
+            for (RolloutBatch b : made.rollouts()) {
+                rollouts.add(b);
+                scheduled.add(b);
+            }
+        }
+
+        @Override
+        public void close() {
+            executor.shutdownNow();
+        }
     }
 }
