@@ -93,8 +93,9 @@ def run_torch(args):
         t0 = time.perf_counter()
         infer(rollouts)
         inference_s = time.perf_counter() - t0
+    flops = peer_common.count_flops(args, step)
     peer_common.report(args, peer_common.torch_name(args), compile_s if args.impl == "compile" else None,
-                       train_step_ms_median=train_ms, inference_100k_x7_s=inference_s * ROLLOUTS / rollouts)
+                       train_step_ms_median=train_ms, torch_counted_flops=flops, inference_100k_x7_s=inference_s * ROLLOUTS / rollouts)
 
 
 def run_jax(args):

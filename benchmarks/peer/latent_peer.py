@@ -105,8 +105,9 @@ def run_torch(args):
     step()
     compile_s = time.perf_counter() - t0
     ms, _ = peer_common.median_ms(step, WARMUP - 1, args.steps)
+    flops = peer_common.count_flops(args, step)
     peer_common.report(args, peer_common.torch_name(args), compile_s if args.impl == "compile" else None,
-                       latent_step_ms_median=ms)
+                       latent_step_ms_median=ms, torch_counted_flops=flops)
 
 
 def run_jax(args):

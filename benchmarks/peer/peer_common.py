@@ -63,6 +63,19 @@ def median_ms(step, warmup, runs, sync=lambda out: None):
     return statistics.median(times), warm_s
 
 
+def count_flops(args, step):
+    """FLOPs of one step() as torch's own counter sees its matrix products (torch 2.x, eager only), else None.
+
+    A check of the hand count in benchmarks' Flops.java, not a timing."""
+    import torch
+    if args.impl != "eager" or int(torch.__version__.split(".")[0]) < 2:
+        return None
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops()
+
+
 def report(args, name, compile_s, **figures):
     """One JSON line, the last line the Java benchmark reads."""
     out = {"peer": name, "impl": args.impl, "threads": args.threads, "compile_s": compile_s}

@@ -97,8 +97,9 @@ def run_torch(args):
     update()
     compile_s = time.perf_counter() - t0
     ms, _ = peer_common.median_ms(update, WARMUP - 1, args.steps)
+    flops = peer_common.count_flops(args, update)
     peer_common.report(args, peer_common.torch_name(args), compile_s if args.impl == "compile" else None,
-                       sac_update_ms_median=ms)
+                       sac_update_ms_median=ms, torch_counted_flops=flops)
 
 
 def run_jax(args):

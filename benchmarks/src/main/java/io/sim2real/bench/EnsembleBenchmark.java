@@ -80,9 +80,9 @@ public final class EnsembleBenchmark {
         }
         List<Peers.Outcome> peers = Peers.runAll("benchmarks/peer/ensemble_peer.py", threads);
         Timing.compare("ensemble training step (median of 200)", threads, trainMs, peers, "train_step_ms_median", 1,
-                Flops.ensembleTrainStep(), rates);
+                Flops.ensembleTrainStep(), "torch_counted_flops", rates);
         Timing.compare("100k x 7 ensemble inference", threads, inferenceMs, peers, "inference_100k_x7_s", 1000,
-                Flops.ensembleInference(), rates);
+                Flops.ensembleInference(), null, rates);
     }
 
     /** Every member on every input; members of different lanes on different threads. */

@@ -44,7 +44,7 @@ final class Flops {
         return 2 * rows * weights(sizes);
     }
 
-    /** Training step: 7 members, 256 rows each: 1.401 GFLOP. */
+    /** Training step: 7 members, 256 rows each: 1.401 GFLOP (torch's FlopCounterMode counts the same). */
     static double ensembleTrainStep() {
         return ENSEMBLE_MEMBERS * train(256, ENSEMBLE, false);
     }
@@ -57,7 +57,9 @@ final class Flops {
     /**
      * One SAC update, batch 256: 0.582 GFLOP. Critic step: actor forward on o' and both target critics on
      * (o', a'), then both critics trained on (o, a). Actor step: the actor trained on o through both critics,
-     * whose backward goes to their input only. The temperature step and the Polyak update have no GEMMs.
+     * whose backward goes to their input only. The temperature step and the Polyak update have no GEMMs. PyTorch
+     * counts 0.655 GFLOP: its actor step also computes the critics' weight gradients (4 x 256 x 71,680 x 2 / 2 =
+     * 73.4 MFLOP), which the actor step does not use.
      */
     static double sacUpdate() {
         double b = 256;
@@ -72,7 +74,7 @@ final class Flops {
      * with its input gradient. Per domain: its encoder trained on (o, o') (512 rows); the 7-member ensemble trained
      * on both domains' 512 latent rows with input gradients (they reach the encoders); per domain its decoder
      * trained on every member's 256 predictions (1,792 rows) and on the 256 latents (auto-encoding), both with
-     * input gradients.
+     * input gradients. torch's FlopCounterMode counts the same 4.597 GFLOP in the peer's step.
      */
     static double latentStep() {
         double b = 256;

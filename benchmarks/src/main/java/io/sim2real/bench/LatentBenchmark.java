@@ -48,6 +48,7 @@ public final class LatentBenchmark {
         LatentModel model = LatentModel.random(sim, real, 17, 6, EnsembleConfig.mbpo(1).withThreads(threads), LatentConfig.defaults(1));
         double ours = Timing.medianMillis(10, 100, () -> model.trainStep(sim, real, r));
         Timing.compare("latent joint step (median of 100)", threads, ours,
-                Peers.runAll("benchmarks/peer/latent_peer.py", threads), "latent_step_ms_median", 1, Flops.latentStep(), rates);
+                Peers.runAll("benchmarks/peer/latent_peer.py", threads), "latent_step_ms_median", 1, Flops.latentStep(),
+                "torch_counted_flops", rates);
     }
 }

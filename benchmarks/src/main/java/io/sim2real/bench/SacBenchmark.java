@@ -41,6 +41,7 @@ public final class SacBenchmark {
         }
         double ours = Timing.medianMillis(30, 300, () -> sac.update(o, a, rew, o2, done, b));
         Timing.compare("SAC update (median of 300; ours on one thread)", threads, ours,
-                Peers.runAll("benchmarks/peer/sac_peer.py", threads), "sac_update_ms_median", 1, Flops.sacUpdate(), rates);
+                Peers.runAll("benchmarks/peer/sac_peer.py", threads), "sac_update_ms_median", 1, Flops.sacUpdate(), "torch_counted_flops",
+                rates);
     }
 }

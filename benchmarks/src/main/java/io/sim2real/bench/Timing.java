@@ -47,14 +47,22 @@ final class Timing {
      * @param key       the peers' JSON field with their time
      * @param keyToMs   factor from that field's unit to milliseconds
      * @param flops     the path's GEMM FLOPs ({@link Flops})
+     * @param countedKey the peers' JSON field with torch's own count of the path's FLOPs (its FlopCounterMode over
+     *                  one eager step), printed beside ours as a check; null where none counts them
      */
     static void compare(String path, int threads, double oursMs, List<Peers.Outcome> peers, String key, double keyToMs,
-                        double flops, GemmRates rates) {
+                        double flops, String countedKey, GemmRates rates) {
         System.out.printf(Locale.ROOT, "%n== %s, %d thread%s ==%n", path, threads, threads == 1 ? "" : "s");
         double limitNd4j = flops / (rates.nd4j() * 1e9) * 1e3;
         GemmRates.Rate best = rates.fastest();
         double limitBest = flops / (best.gflops() * 1e9) * 1e3;
         System.out.printf(Locale.ROOT, "GEMM FLOPs per step: %.4g GFLOP; sgemm 2048^3 GFLOP/s: %s%n", flops / 1e9, rates.describe());
+        for (Peers.Outcome o : peers) {
+            if (countedKey != null && o.ok() && o.json().hasNonNull(countedKey)) {
+                System.out.printf(Locale.ROOT, "  (%s's FlopCounterMode counts %.4g GFLOP in one step)%n", o.name(),
+                        o.json().get(countedKey).asDouble() / 1e9);
+            }
+        }
         System.out.printf(Locale.ROOT, "arithmetic limit: %s at ND4J's rate, %s at the fastest (%s)%n", ms(limitNd4j),
                 ms(limitBest), best.who());
         System.out.printf(Locale.ROOT, "  %-48s %12s %10s %12s%n", "implementation", "time", "peer/ours", "limit/time");
