@@ -16,6 +16,7 @@ public final class CounterfactualBatchV2 implements ProtobufCodec<Counterfactual
 
     @Override
     public byte[] encode(CounterfactualBatch m) {
+        startEncoding();
         Sim2RealV2.CounterfactualBatch.Builder b = Sim2RealV2.CounterfactualBatch.newBuilder()
                 .setSchemaVersion(SchemaVersion.PROTOBUF)
                 .setSourcePartition(m.sourcePartition())

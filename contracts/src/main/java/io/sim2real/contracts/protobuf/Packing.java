@@ -14,11 +14,44 @@ import io.sim2real.contracts.validation.InvalidRecordException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 /** The shared steps of the v2 codecs: packing numbers, reading them back in rows, required scalars. */
 final class Packing {
 
     private Packing() {
+    }
+
+    /**
+     * Scratch space for one encoding on one thread: each packed field takes a slice, and {@link #reset()} at the start
+     * of the next encoding reuses them, so a batch allocates only its output array (a large batch's packed fields are
+     * otherwise arrays of hundreds of KB, the garbage collector's costliest kind). A slice stays valid until then; when
+     * the space grows, earlier slices keep the old array.
+     */
+    static final class Arena {
+        byte[] bytes = new byte[64 * 1024];
+        int used;
+
+        int take(int length) {
+            if (used + length > bytes.length) {
+                bytes = new byte[Math.max(2 * bytes.length, length)];
+                used = 0;
+            }
+            int at = used;
+            used += length;
+            return at;
+        }
+
+        void reset() {
+            used = 0;
+        }
+    }
+
+    private static final ThreadLocal<Arena> ARENA = ThreadLocal.withInitial(Arena::new);
+
+    /** Starts an encoding on this thread: the slices of the previous one are free again. */
+    static void startEncoding() {
+        ARENA.get().reset();
     }
 
     static Sim2RealV2.Numbers vector(double[] values, Precision precision, String field) {
@@ -37,21 +70,29 @@ final class Packing {
             f32 &= asFloat32(row, precision, field);
         }
         int count = rows.length * width;
-        byte[] packed = new byte[count * (f32 ? Float.BYTES : Double.BYTES)];
-        ByteBuffer out = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
-        for (double[] row : rows) {
-            if (f32) {
-                for (double v : row) {
-                    out.putFloat((float) v);
+        int length = count * (f32 ? Float.BYTES : Double.BYTES);
+        Arena arena = ARENA.get();
+        int offset = arena.take(length);
+        byte[] packed = arena.bytes;
+        // Bulk puts through little-endian views: a copy per row on little-endian machines, not a call per value.
+        ByteBuffer out = ByteBuffer.wrap(packed, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (f32) {
+            FloatBuffer floats = out.asFloatBuffer();
+            float[] row32 = new float[width];
+            for (double[] row : rows) {
+                for (int j = 0; j < width; j++) {
+                    row32[j] = (float) row[j];
                 }
-            } else {
-                for (double v : row) {
-                    out.putDouble(v);
-                }
+                floats.put(row32);
+            }
+        } else {
+            DoubleBuffer doubles = out.asDoubleBuffer();
+            for (double[] row : rows) {
+                doubles.put(row);
             }
         }
-        // The array is not touched again: the message may hold it without a copy.
-        ByteString bytes = UnsafeByteOperations.unsafeWrap(packed);
+        // The slice is not written again before the encoder's toByteArray has copied it (Arena): no copy here.
+        ByteString bytes = UnsafeByteOperations.unsafeWrap(packed, offset, length);
         return f32 ? Sim2RealV2.Numbers.newBuilder().setF32(bytes).build() : Sim2RealV2.Numbers.newBuilder().setF64(bytes).build();
     }
 

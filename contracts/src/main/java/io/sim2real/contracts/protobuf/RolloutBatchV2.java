@@ -31,6 +31,7 @@ public final class RolloutBatchV2 implements ProtobufCodec<RolloutBatch> {
 
     @Override
     public byte[] encode(RolloutBatch m) {
+        startEncoding();
         Sim2RealV2.RolloutBatch.Builder b = Sim2RealV2.RolloutBatch.newBuilder()
                 .setSchemaVersion(SchemaVersion.PROTOBUF)
                 .setModelVersion(m.modelVersion())

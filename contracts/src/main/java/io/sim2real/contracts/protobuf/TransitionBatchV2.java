@@ -17,6 +17,7 @@ public final class TransitionBatchV2 implements ProtobufCodec<TransitionBatch> {
 
     @Override
     public byte[] encode(TransitionBatch m) {
+        startEncoding();
         Sim2RealV2.TransitionBatch.Builder b = Sim2RealV2.TransitionBatch.newBuilder()
                 .setSchemaVersion(SchemaVersion.PROTOBUF)
                 .setDomain(domain(m.domain()))
