@@ -120,7 +120,7 @@ final class Packing {
             return true;
         }
         for (double v : values) {
-            // Bit equality keeps -0.0 and tells NaN payloads apart; NaN round-trips through float32 as NaN.
+            // Bit equality keeps -0.0 apart from 0.0; a NaN goes as a float32 NaN, which validation refuses anyway.
             if (Double.doubleToLongBits((float) v) != Double.doubleToLongBits(v)) {
                 return false;
             }
