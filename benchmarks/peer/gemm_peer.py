@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""The core's single-precision GEMM rate as numpy and PyTorch reach it: C = A B with A, B 2048 x 2048 float32.
+"""The core's single-precision GEMM rate as numpy, PyTorch and JAX reach it: C = A B, A and B 2048 x 2048 float32.
 
 The nn benchmarks divide each path's GEMM FLOPs by the rate measured in the same run (ND4J's in the JVM, these
-for comparison) to get its arithmetic limit. Prints JSON: GFLOP/s of numpy and torch (median of 7 products
-after 2 warm-up products) and the libraries' versions. Threads: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are
-set before numpy loads, torch.set_num_threads after.
+for comparison) to get its arithmetic limit. Prints JSON: GFLOP/s of numpy, torch and jax where importable
+(median of 7 products after 2 warm-up products) and the libraries' versions. Threads: OMP_NUM_THREADS and
+OPENBLAS_NUM_THREADS are set before numpy loads, torch.set_num_threads after; JAX last, pinned and flagged as the
+JAX peers are (peer_common.py), since pinning binds the whole process. On the development VM,
+OPENBLAS_CORETYPE=Haswell (set machine-wide) gives every OpenBLAS here (ND4J's, numpy's, Debian's) AVX2 kernels on
+an AVX-512 core, and MKL (torch 2.x) does not take its fastest path on this AMD EPYC; XLA's own kernels do.
 Run: python benchmarks/peer/gemm_peer.py --threads 1 (with /usr/bin/python3 or the peer virtualenv's python).
 """
 import argparse
@@ -47,6 +50,20 @@ def main():
         ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.empty(N, N)
         out["torch"] = torch.__version__.split("+")[0]
         out["torch_gflops"] = rate(lambda: torch.mm(ta, tb, out=tc))
+    except ImportError:
+        pass
+    try:
+        cores = sorted(os.sched_getaffinity(0))
+        if args.threads < len(cores):
+            os.sched_setaffinity(0, set(cores[:args.threads]))
+            os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                                       + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        import jax
+        import jax.numpy as jnp
+        ja, jb = jnp.asarray(a), jnp.asarray(b)
+        product = jax.jit(jnp.matmul)
+        out["jax"] = jax.__version__
+        out["jax_gflops"] = rate(lambda: product(ja, jb).block_until_ready())
     except ImportError:
         pass
     print(json.dumps(out), flush=True)

@@ -13,8 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The core's single-precision GEMM rate at a thread count, measured in the same run as a benchmark: a 2048^3
- * {@code cblas_sgemm} on ND4J's buffers through the OpenBLAS ND4J bundles (the call nn makes), and numpy's and
- * torch's rates from benchmarks/peer/gemm_peer.py under Debian's python and the peer virtualenv's.
+ * {@code cblas_sgemm} on ND4J's buffers through the OpenBLAS ND4J bundles (the call nn makes), and numpy's,
+ * torch's and JAX's rates from benchmarks/peer/gemm_peer.py under Debian's python and the peer virtualenv's.
  */
 final class GemmRates {
 
@@ -42,8 +42,10 @@ final class GemmRates {
             }
             JsonNode j = o.json();
             rates.add(new Rate("numpy " + j.get("numpy").asText(), j.get("numpy_gflops").asDouble()));
-            if (j.has("torch")) {
-                rates.add(new Rate("torch " + j.get("torch").asText(), j.get("torch_gflops").asDouble()));
+            for (String lib : List.of("torch", "jax")) {
+                if (j.has(lib)) {
+                    rates.add(new Rate(lib + " " + j.get(lib).asText(), j.get(lib + "_gflops").asDouble()));
+                }
             }
         }
         return new GemmRates(rates);

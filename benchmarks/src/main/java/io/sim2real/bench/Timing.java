@@ -78,7 +78,7 @@ final class Timing {
             double t = o.json().get(key).asDouble() * keyToMs;
             Double compile = o.compileSeconds();
             String name = o.name() + (compile == null ? "" : String.format(Locale.ROOT, " (1st calls %.1f s)", compile));
-            System.out.printf(Locale.ROOT, "  %-34s %12s %10.2f %12.2f%n", name, ms(t), t / oursMs, limitBest / t);
+            System.out.printf(Locale.ROOT, "  %-48s %12s %10.2f %12.2f%n", name, ms(t), t / oursMs, limitBest / t);
             md.append(String.format(Locale.ROOT, " %s (%.2f) |", plain(t), t / oursMs));
             if (fastest == null || t < fastest.json().get(key).asDouble() * keyToMs) {
                 fastest = o;
