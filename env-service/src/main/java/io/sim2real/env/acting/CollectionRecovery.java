@@ -72,7 +72,7 @@ public class CollectionRecovery {
                 }
                 TransitionBatch b;
                 try {
-                    b = Codecs.TRANSITION_BATCH.parse(r.value());
+                    b = Codecs.TRANSITION_BATCH.parse(r.value(), r.headers()); // JSON v1 or Protobuf v2, by its header
                 } catch (io.sim2real.contracts.validation.InvalidRecordException | RuntimeException e) {
                     return; // the consumers dead-letter it; it was never data of a collection
                 }

@@ -58,7 +58,7 @@ public final class RunTransitionsReader {
                     }
                     TransitionBatch batch;
                     try {
-                        batch = Codecs.TRANSITION_BATCH.decode(r.value(), spec);
+                        batch = Codecs.TRANSITION_BATCH.decode(r.value(), r.headers(), spec); // JSON v1 or Protobuf v2, by its header
                     } catch (InvalidRecordException e) {
                         skipped++;
                         continue;
