@@ -14,11 +14,11 @@ import java.util.Set;
  * @param trainsPolicy    whether SAC learns a policy (every method but gap-only)
  * @param trainingDomains the domains whose transitions the method trains on, exactly
  * @param ensembleDomains for {@link Model#ENSEMBLE}: the domains whose transitions the ensemble is fitted to
- * @param rolloutsFromReal whether some branched rollouts start from real states ({@code realStartShare}); otherwise
- *                        every rollout starts from sim states (or, for a real-only MBPO run, from real ones)
+ *
+ * <p>Where rollouts start is not a trait: every method whose model sees both domains (mbpo on both, mbpo-mixed, latent-*)
+ * starts the run's {@code realStartShare} of them from real states, the rest from sim states (RunParameter).
  */
-public record MethodTraits(Model model, boolean trainsPolicy, Set<Domain> trainingDomains, Set<Domain> ensembleDomains,
-                           boolean rolloutsFromReal) {
+public record MethodTraits(Model model, boolean trainsPolicy, Set<Domain> trainingDomains, Set<Domain> ensembleDomains) {
 
     /** The model a method trains. */
     public enum Model {
@@ -28,14 +28,14 @@ public record MethodTraits(Model model, boolean trainsPolicy, Set<Domain> traini
     private static final Set<Domain> SIM = Set.of(Domain.SIM);
     private static final Set<Domain> BOTH = Set.of(Domain.SIM, Domain.REAL);
     private static final Map<Method, MethodTraits> TRAITS = new EnumMap<>(Map.of(
-            Method.SAC, new MethodTraits(Model.NONE, true, null, Set.of(), false),
-            Method.MBPO, new MethodTraits(Model.ENSEMBLE, true, null, null, false),
-            Method.MBPO_SIM_ONLY, new MethodTraits(Model.ENSEMBLE, true, SIM, SIM, false),
-            Method.MBPO_MIXED, new MethodTraits(Model.ENSEMBLE, true, BOTH, BOTH, false),
-            Method.LATENT_SIM_INIT, new MethodTraits(Model.LATENT, true, BOTH, Set.of(), true),
-            Method.LATENT_REAL_INIT, new MethodTraits(Model.LATENT, true, BOTH, Set.of(), true),
-            Method.LATENT_RANDOM_INIT, new MethodTraits(Model.LATENT, true, BOTH, Set.of(), true),
-            Method.GAP_ONLY, new MethodTraits(Model.LATENT, false, BOTH, Set.of(), false)));
+            Method.SAC, new MethodTraits(Model.NONE, true, null, Set.of()),
+            Method.MBPO, new MethodTraits(Model.ENSEMBLE, true, null, null),
+            Method.MBPO_SIM_ONLY, new MethodTraits(Model.ENSEMBLE, true, SIM, SIM),
+            Method.MBPO_MIXED, new MethodTraits(Model.ENSEMBLE, true, BOTH, BOTH),
+            Method.LATENT_SIM_INIT, new MethodTraits(Model.LATENT, true, BOTH, Set.of()),
+            Method.LATENT_REAL_INIT, new MethodTraits(Model.LATENT, true, BOTH, Set.of()),
+            Method.LATENT_RANDOM_INIT, new MethodTraits(Model.LATENT, true, BOTH, Set.of()),
+            Method.GAP_ONLY, new MethodTraits(Model.LATENT, false, BOTH, Set.of())));
 
     /**
      * The traits of a method. SAC and MBPO train on whatever domains the run names ({@code trainingDomains} and

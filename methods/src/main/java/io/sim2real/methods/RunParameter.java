@@ -30,6 +30,12 @@ public enum RunParameter {
             "most epochs a round trains the dynamics ensemble (early stopping on its hold-out set may end it sooner)"),
     ROLLOUTS_PER_ROUND("rolloutsPerRound", Type.WHOLE, 1, 1e8, 100_000, Scope.ROLLOUTS,
             "branched rollouts a model round publishes"),
+    // 0 for every method: MBPO branches from the states its policy visits, the baselines' runs so far started from sim
+    // states only, and the real datasets (random or another policy's actions) hold states the policy does not visit;
+    // one default for all keeps the comparison of methods free of this confound (docs/LATENT.md).
+    REAL_START_SHARE("realStartShare", Type.SHARE, 0, 1, 0, Scope.TWO_DOMAIN_ROLLOUTS,
+            "share of a model round's rollouts that start from real states, the rest from sim states (a run that trains "
+                    + "on one domain starts every rollout in it and must leave it 0)"),
 
     // The latent model (model-service, latent methods and gap-only)
     LATENT_TRAIN_EVERY("latentTrainEvery", Type.WHOLE, 1, 1e9, 5000, Scope.LATENT,
@@ -37,14 +43,15 @@ public enum RunParameter {
     LATENT_MIN_TRANSITIONS("latentMinTransitions", Type.WHOLE, 2, 1e9, 2000, Scope.LATENT,
             "the first latent round once each domain has this many transitions"),
     JOINT_STEPS("jointSteps", Type.WHOLE, 0, 1e7, 1000, Scope.LATENT, "joint training steps of the latent model per round"),
-    REAL_START_SHARE("realStartShare", Type.SHARE, 0, 1, 0.5, Scope.LATENT_ROLLOUTS,
-            "share of a latent round's rollouts that start from real states, the rest from sim states"),
     TRAIN_SIM_AUTOENCODER("trainSimAutoencoder", Type.FLAG, 0, 1, Double.NaN, Scope.LATENT,
             "1: joint training changes the sim encoder and decoder; 0: they stay the identity. Default: 1 for gap-only, "
                     + "0 for the training methods"),
     LAMBDA_AE("lambdaAe", Type.NUMBER, 0, 1e6, 1, Scope.LATENT, "weight of the autoencoding loss"),
     LAMBDA_DEC("lambdaDec", Type.NUMBER, 0, 1e6, 1, Scope.LATENT, "weight of the decoding loss"),
     LAMBDA_CORR("lambdaCorr", Type.NUMBER, 0, 1e6, 1, Scope.LATENT, "weight of the correspondence loss"),
+    LAMBDA_ANCHOR("lambdaAnchor", Type.NUMBER, 0, 1e6, 0, Scope.LATENT,
+            "weight of the anchor, the squared distance of p_real(o) from p_sim(o) over both domains' observations, which "
+                    + "keeps the real latents where the shared dynamics knows sim latents; 0: off"),
     DIVERGENCE_FACTOR("divergenceFactor", Type.NUMBER, 1, 1e12, 1000, Scope.LATENT,
             "a latent round stops as diverged when its joint loss exceeds this multiple of its first value"),
 
@@ -83,8 +90,8 @@ public enum RunParameter {
         ANY_MODEL,
         /** Runs with a latent model. */
         LATENT,
-        /** Latent runs that publish rollouts. */
-        LATENT_ROLLOUTS,
+        /** Runs whose learner mixes model rollouts and whose method may train on real data (mbpo, mbpo-mixed, latent-*). */
+        TWO_DOMAIN_ROLLOUTS,
         /** Lockstep runs that train a policy. */
         LOCKSTEP,
         /** Lockstep runs whose learner mixes model rollouts. */
@@ -97,7 +104,8 @@ public enum RunParameter {
                 case ENSEMBLE -> t.model() == MethodTraits.Model.ENSEMBLE;
                 case ANY_MODEL -> t.model() != MethodTraits.Model.NONE;
                 case LATENT -> t.model() == MethodTraits.Model.LATENT;
-                case LATENT_ROLLOUTS -> t.model() == MethodTraits.Model.LATENT && t.rollsOut();
+                case TWO_DOMAIN_ROLLOUTS -> t.rollsOut() && (t.trainingDomains() == null
+                        || t.trainingDomains().contains(io.sim2real.contracts.Domain.REAL));
                 case LOCKSTEP -> t.trainsPolicy() && mode == Mode.LOCKSTEP;
                 case LOCKSTEP_ROLLOUTS -> t.rollsOut() && mode == Mode.LOCKSTEP;
             };

@@ -91,6 +91,7 @@ public final class RunSettings {
             }
         }
         checkTogether(values);
+        checkRealStarts(run, values);
         Map<String, Double> effective = new LinkedHashMap<>();
         for (Map.Entry<RunParameter, Double> e : values.entrySet()) {
             effective.put(e.getKey().wireName(), e.getValue());
@@ -102,12 +103,12 @@ public final class RunSettings {
 
     /** Parameters a run's models are built with: they cannot change once it runs (the latent model's loss and shape). */
     private static final Set<RunParameter> FIXED = Set.of(RunParameter.LAMBDA_AE, RunParameter.LAMBDA_DEC,
-            RunParameter.LAMBDA_CORR, RunParameter.TRAIN_SIM_AUTOENCODER);
+            RunParameter.LAMBDA_CORR, RunParameter.LAMBDA_ANCHOR, RunParameter.TRAIN_SIM_AUTOENCODER);
 
     /**
      * Why {@code next} cannot replace this run's definition, or empty when it can: a run's method, mode, seed, training
-     * domains and real domain are what its data and models were made with, and the latent model's loss weights and
-     * trainSimAutoencoder what it was built with, so changing one needs a new run (or the old one deleted first). Other
+     * domains and real domain are what its data and models were made with, and the latent model's loss weights (the
+     * anchor's included) and trainSimAutoencoder what it was built with, so changing one needs a new run (or the old one deleted first). Other
      * parameters, the budget and the real domain's schedule may change and take effect.
      */
     public Optional<String> refusesChangeTo(RunSettings next) {
@@ -295,6 +296,16 @@ public final class RunSettings {
         }
     }
 
+    /** Rollouts from real states need a model of both domains: a run on one domain starts every rollout in it. */
+    private static void checkRealStarts(RunSpec run, Map<RunParameter, Double> values) throws InvalidRecordException {
+        Double share = values.get(RunParameter.REAL_START_SHARE);
+        if (share != null && share > 0 && !new HashSet<>(run.trainingDomains()).containsAll(Set.of(Domain.SIM, Domain.REAL))) {
+            throw new InvalidRecordException(Reason.OUT_OF_RANGE, "field 'parameters.realStartShare' is "
+                    + RunParameter.plain(share) + ", must be 0 for a run that trains on one domain (trainingDomains "
+                    + run.trainingDomains() + "): every rollout starts in it");
+        }
+    }
+
     private static String known() {
         List<String> names = new ArrayList<>();
         for (RunParameter p : RunParameter.values()) {
@@ -310,7 +321,7 @@ public final class RunSettings {
             case ENSEMBLE -> "the MBPO methods (mbpo, mbpo-sim-only, mbpo-mixed)";
             case ANY_MODEL -> "runs that train a model (every method but sac)";
             case LATENT -> "the latent methods and gap-only";
-            case LATENT_ROLLOUTS -> "the latent training methods (latent-*)";
+            case TWO_DOMAIN_ROLLOUTS -> "runs that mix model rollouts and may train on real data (mbpo, mbpo-mixed, latent-*)";
             case LOCKSTEP -> "lockstep runs that train a policy";
             case LOCKSTEP_ROLLOUTS -> "lockstep runs that mix model rollouts";
         };

@@ -118,6 +118,44 @@ class RunSettingsTest {
     }
 
     @Test
+    void shouldGiveEveryMethodThatMayStartFromRealStatesTheSameRealStartShareDefault() throws Exception {
+        List<Domain> both = List.of(Domain.SIM, Domain.REAL);
+        for (Method m : List.of(Method.MBPO_MIXED, Method.LATENT_SIM_INIT, Method.LATENT_REAL_INIT, Method.LATENT_RANDOM_INIT)) {
+            RunSettings s = resolve(run(m, Mode.LOCKSTEP, both, null));
+            assertEquals(0.0, s.number(RunParameter.REAL_START_SHARE), m + ": one default for every method, sim starts only");
+            assertEquals(0.5, resolve(run(m, Mode.LOCKSTEP, both, Map.of("realStartShare", 0.5)))
+                    .number(RunParameter.REAL_START_SHARE), m.wireName());
+        }
+        assertEquals(0.25, resolve(run(Method.MBPO, Mode.ASYNC, both, Map.of("realStartShare", 0.25)))
+                .number(RunParameter.REAL_START_SHARE), "mbpo on both domains");
+        assertEquals(0.0, resolve(run(Method.MBPO, Mode.ASYNC, List.of(Domain.SIM), null)).number(RunParameter.REAL_START_SHARE));
+        InvalidRecordException oneDomain = assertThrows(InvalidRecordException.class,
+                () -> resolve(run(Method.MBPO, Mode.ASYNC, List.of(Domain.SIM), Map.of("realStartShare", 0.5))));
+        assertTrue(oneDomain.getMessage().contains("parameters.realStartShare") && oneDomain.getMessage().contains("one domain"),
+                oneDomain.getMessage());
+        InvalidRecordException simOnly = assertThrows(InvalidRecordException.class,
+                () -> resolve(run(Method.MBPO_SIM_ONLY, Mode.ASYNC, List.of(Domain.SIM), Map.of("realStartShare", 0.0))));
+        assertTrue(simOnly.getMessage().contains("does not apply"), simOnly.getMessage());
+        assertFalse(resolve(run(Method.GAP_ONLY, Mode.ASYNC, both, null)).spec().parameters().containsKey("realStartShare"),
+                "gap-only makes no rollouts");
+    }
+
+    @Test
+    void shouldTakeTheAnchorAsALatentLossWeightThatIsOffByDefaultAndFixedOnceARunIsMade() throws Exception {
+        List<Domain> both = List.of(Domain.SIM, Domain.REAL);
+        RunSettings latent = resolve(run(Method.LATENT_SIM_INIT, Mode.LOCKSTEP, both, null));
+        assertEquals(0.0, latent.number(RunParameter.LAMBDA_ANCHOR));
+        RunSettings anchored = resolve(run(Method.LATENT_SIM_INIT, Mode.LOCKSTEP, both, Map.of("lambdaAnchor", 3.0)));
+        assertEquals(3.0, anchored.number(RunParameter.LAMBDA_ANCHOR));
+        assertTrue(latent.refusesChangeTo(anchored).orElseThrow().contains("'parameters.lambdaAnchor'"));
+        InvalidRecordException negative = assertThrows(InvalidRecordException.class,
+                () -> resolve(run(Method.LATENT_SIM_INIT, Mode.LOCKSTEP, both, Map.of("lambdaAnchor", -1.0))));
+        assertTrue(negative.getMessage().contains("parameters.lambdaAnchor"), negative.getMessage());
+        assertThrows(InvalidRecordException.class,
+                () -> resolve(run(Method.MBPO_MIXED, Mode.LOCKSTEP, both, Map.of("lambdaAnchor", 1.0))), "no latent model");
+    }
+
+    @Test
     void shouldDeriveSeedsFromTheSeedAloneAndKeepStreamsApart() {
         RunSeeds a = new RunSeeds(1);
         assertEquals(a.of(RunSeeds.Stream.SAC), new RunSeeds(1).of(RunSeeds.Stream.SAC));

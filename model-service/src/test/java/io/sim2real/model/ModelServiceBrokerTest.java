@@ -269,7 +269,7 @@ class ModelServiceBrokerTest extends ServiceBaselineTest {
 
     @Test
     void shouldPublishLatentRolloutsFromBothDomainsForALatentRun() throws Exception {
-        publishRun("latent-run", RunSpec.Method.LATENT_SIM_INIT);
+        publishRun("latent-run", RunSpec.Method.LATENT_SIM_INIT, Map.of("realStartShare", 0.5));
         publishBothDomains("latent-run");
         Map<Domain, Integer> starts = latentRolloutsByStartDomain("latent-run", 4);
         assertEquals(Map.of(Domain.SIM, 300, Domain.REAL, 300), starts, "300 rollouts from each domain's start states, length 1");

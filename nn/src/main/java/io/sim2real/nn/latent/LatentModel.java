@@ -29,10 +29,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * training the latent model predicts exactly what that model predicts.
  *
  * <p>Joint training minimises, on a minibatch of each domain,
- * {@code sum_d [NLL_d + lambdaDec |q_d(z'_pred) - o'|^2 + lambdaAe |q_d(p_d(o)) - o|^2] + lambdaCorr |m(p_real(o)) - sg(p_sim(o))|^2},
- * the correspondence term over the observations of both domains. Reconstruction and correspondence errors are
- * measured in standardised observation units (the dynamics' input scale), so that no velocity dimension
- * dominates.
+ * {@code sum_d [NLL_d + lambdaDec |q_d(z'_pred) - o'|^2 + lambdaAe |q_d(p_d(o)) - o|^2] + lambdaCorr |m(p_real(o)) - sg(p_sim(o))|^2
+ * + lambdaAnchor |p_real(o) - p_sim(o)|^2}, the correspondence and anchor terms over the observations of both domains
+ * (the anchor's gradient reaches both encoders; the sim one drops it when it is kept the identity). Reconstruction,
+ * correspondence and anchor errors are measured in standardised observation units (the dynamics' input scale), so
+ * that no velocity dimension dominates.
  */
 public final class LatentModel {
 
@@ -47,7 +48,8 @@ public final class LatentModel {
     }
 
     /** The terms of the joint objective at one step (prediction and decoding summed over domains). */
-    public record Losses(double prediction, double decoding, double autoencoding, double correspondence, double total) {
+    public record Losses(double prediction, double decoding, double autoencoding, double correspondence, double anchor,
+                         double total) {
     }
 
     public static final String CHECKPOINT_KIND = "latent-model";
@@ -71,6 +73,8 @@ public final class LatentModel {
     private final INDArray corrIn;
     private final INDArray corrTarget;
     private final INDArray corrGrad;
+    private final INDArray realGrad;
+    private final INDArray simGrad;
     private final INDArray zNow;
     private final INDArray zNext;
     private final INDArray gzNow;
@@ -112,6 +116,8 @@ public final class LatentModel {
         corrIn = F32.zeros(2L * batch, obsDim);
         corrTarget = F32.zeros(2L * batch, obsDim);
         corrGrad = F32.zeros(2L * batch, obsDim);
+        realGrad = F32.zeros(2L * batch, obsDim);
+        simGrad = F32.zeros(2L * batch, obsDim);
         zNow = F32.zeros(2L * batch, obsDim);
         zNext = F32.zeros(2L * batch, obsDim);
         gzNow = F32.zeros(2L * batch, obsDim);
@@ -262,7 +268,9 @@ public final class LatentModel {
         for (ResidualMlp net : residualNetworks()) {
             net.zeroGradients();
         }
-        double correspondence = correspondence();
+        double[] corrAnchor = correspondenceAndAnchor();
+        double correspondence = corrAnchor[0];
+        double anchor = corrAnchor[1];
         for (Domain d : Domain.values()) {
             encode(d);
         }
@@ -278,16 +286,20 @@ public final class LatentModel {
             encoders[Domain.SIM.ordinal()].zeroGradients();
             decoders[Domain.SIM.ordinal()].zeroGradients();
         }
-        Losses losses = new Losses(predDec[0], predDec[1], autoencoding, correspondence,
-                predDec[0] + predDec[1] + autoencoding + correspondence + penalty);
+        Losses losses = new Losses(predDec[0], predDec[1], autoencoding, correspondence, anchor,
+                predDec[0] + predDec[1] + autoencoding + correspondence + anchor + penalty);
         if (!Double.isFinite(losses.total())) {
             throw new NonFiniteException("latent model loss is not finite: " + losses);
         }
         return losses;
     }
 
-    /** lambdaCorr |m(p_real(o)) - sg(p_sim(o))|^2 over both domains' observations; gradients into m and p_real. */
-    private double correspondence() {
+    /**
+     * lambdaCorr |m(p_real(o)) - sg(p_sim(o))|^2 over both domains' observations, gradients into m and p_real; and
+     * lambdaAnchor |p_real(o) - p_sim(o)|^2 over the same observations, gradients into p_real and p_sim (skipped at
+     * weight 0, so that a run without the anchor computes exactly what it computed before). Returns both terms.
+     */
+    private double[] correspondenceAndAnchor() {
         int rows = 2 * batch;
         FloatBuffer in = F32.view(corrIn);
         FloatBuffer sim = F32.view(encIn[Domain.SIM.ordinal()]);
@@ -312,8 +324,34 @@ public final class LatentModel {
                 g.put(i, (float) (2 * weight * diff / obsScale[j]));
             }
         }
-        pReal.backward(mapping.backward(corrGrad, rows), rows);
-        return weight * loss;
+        INDArray throughM = mapping.backward(corrGrad, rows);
+        if (config.lambdaAnchor() == 0) {
+            pReal.backward(throughM, rows);
+            return new double[] {weight * loss, 0};
+        }
+        FloatBuffer back = F32.view(throughM);
+        // zReal is p_real's output buffer, untouched since its forward pass (m and p_sim have their own).
+        FloatBuffer zr = F32.view(zReal);
+        FloatBuffer gr = F32.view(realGrad);
+        FloatBuffer gs = F32.view(simGrad);
+        double anchorWeight = config.lambdaAnchor() / ((double) rows * obsDim);
+        double anchor = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < obsDim; j++) {
+                int i = r * obsDim + j;
+                double diff = (zr.get(i) - target.get(i)) / obsScale[j];
+                anchor += diff * diff;
+                float ga = (float) (2 * anchorWeight * diff / obsScale[j]);
+                gr.put(i, back.get(i) + ga);
+                gs.put(i, -ga);
+            }
+        }
+        pReal.backward(realGrad, rows);
+        if (config.trainSimAutoencoder()) {
+            // p_sim's last forward pass was on these observations (the target above).
+            encoders[Domain.SIM.ordinal()].backward(simGrad, rows);
+        }
+        return new double[] {weight * loss, anchorWeight * anchor};
     }
 
     /** z = p_d(o), z' = p_d(o') into the shared buffers (sim rows first). */

@@ -17,10 +17,13 @@ import io.sim2real.physics.halfcheetah.DomainPhysics;
 import io.sim2real.contracts.PerturbationKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The latent model on real HalfCheetah transitions (MuJoCo, random actions), small networks. */
 class LatentModelTest {
@@ -84,6 +87,72 @@ class LatentModelTest {
         assertTrue(losses.correspondence() > 0 && losses.autoencoding() > 0 && losses.decoding() > 0, losses.toString());
         GradientCheck.assertDirectionalDerivatives(latent.parameters(), latent.gradients(),
                 () -> latent.computeGradients().total(), 1e-3, 0.02, 7, 4, "joint objective");
+    }
+
+    @Test
+    void shouldComputeTheAnchorsGradientAgainstFiniteDifferences() {
+        // Both encoders trained, so the term's whole gradient is checked: into p_real and into p_sim.
+        LatentModel free = LatentModel.from(simModel, 17, 6, smallLatent(8));
+        SplittableRandom rng = new SplittableRandom(4);
+        // Without the anchor p_real drifts from p_sim, so the term below is far from its minimum.
+        for (int s = 0; s < 30; s++) {
+            free.trainStep(sim, real, rng);
+        }
+        LatentModel anchored = LatentModel.from(simModel, 17, 6, smallLatent(8).withAnchor(1000));
+        copy(free.parameters(), anchored.parameters());
+        int[] rowsSim = rng.ints(8, 0, sim.size()).toArray();
+        int[] rowsReal = rng.ints(8, 0, real.size()).toArray();
+        for (LatentModel m : List.of(free, anchored)) {
+            m.loadRows(Domain.SIM, sim, rowsSim);
+            m.loadRows(Domain.REAL, real, rowsReal);
+        }
+        LatentModel.Losses without = free.computeGradients();
+        LatentModel.Losses with = anchored.computeGradients();
+        assertEquals(0.0, without.anchor(), 0.0, "no anchor at weight 0");
+        assertTrue(with.anchor() > 1e-3, "p_real has moved off p_sim: " + with);
+        assertEquals(without.total() + with.anchor(), with.total(), 1e-4 * Math.abs(with.total()), "the other terms are unchanged");
+        // The anchor's own gradient: the anchored model's less the free one's at the same parameters and rows (a large
+        // weight, so that its directional derivatives are well above the check's absolute floor of 0.01).
+        List<INDArray> anchorGradient = new ArrayList<>();
+        for (int p = 0; p < free.gradients().size(); p++) {
+            anchorGradient.add(anchored.gradients().get(p).sub(free.gradients().get(p)));
+        }
+        GradientCheck.assertDirectionalDerivatives(anchored.parameters(), anchorGradient,
+                () -> anchored.computeGradients().anchor(), 1e-3, 0.01, 11, 4, "anchor term");
+    }
+
+    @Test
+    void shouldKeepTheRealLatentsNearTheSimOnesWithTheAnchor() {
+        // The training methods' configuration: the sim side kept the identity, so p_sim(o) = o.
+        LatentConfig kept = smallLatent(64).withSimAutoencoderTrained(false);
+        LatentModel free = LatentModel.from(simModel, 17, 6, kept);
+        LatentModel anchored = LatentModel.from(simModel, 17, 6, kept.withAnchor(10));
+        GapAnalysis.trainJointly(free, sim, real, 150, new SplittableRandom(2), 1e3);
+        GapAnalysis.trainJointly(anchored, sim, real, 150, new SplittableRandom(2), 1e3);
+        double[][] o = java.util.Arrays.copyOf(real.obs(), 400);
+        assertArrayEquals(o[3], anchored.encode(Domain.SIM, o)[3], 0.0, "the sim side stays the identity");
+        double drift = distance(free.encode(Domain.REAL, o), o);
+        double anchoredDrift = distance(anchored.encode(Domain.REAL, o), o);
+        assertTrue(drift > 0 && anchoredDrift < 0.5 * drift, "mean |p_real(o) - o|: " + drift + " free, " + anchoredDrift
+                + " anchored");
+    }
+
+    private static double distance(double[][] a, double[][] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            double s = 0;
+            for (int j = 0; j < a[i].length; j++) {
+                s += (a[i][j] - b[i][j]) * (a[i][j] - b[i][j]);
+            }
+            sum += Math.sqrt(s);
+        }
+        return sum / a.length;
+    }
+
+    private static void copy(List<INDArray> from, List<INDArray> to) {
+        for (int p = 0; p < from.size(); p++) {
+            to.get(p).assign(from.get(p));
+        }
     }
 
     @Test

@@ -18,10 +18,12 @@ import java.util.SplittableRandom;
 /**
  * MBPO's model rounds (mbpo, mbpo-sim-only, mbpo-mixed): each round fits the run's dynamics ensemble to every
  * transition of its ensemble domains ({@link RunSettings#ensembleDomains()}: sim rows first, then real), at most
- * {@code maxEpochs} epochs with early stopping on its hold-out set. Its rollouts start from sim states, or from real
- * ones for a run whose ensemble sees only real data. The ensemble is seeded from the run's {@code ENSEMBLE} stream; a
+ * {@code maxEpochs} epochs with early stopping on its hold-out set. Its rollouts start from the one domain of an
+ * ensemble that sees one. The ensemble is seeded from the run's {@code ENSEMBLE} stream; a
  * changed {@code maxEpochs} takes effect at the next round (the ensemble keeps its weights, standardisation and
- * elites; its optimiser and data shuffling start afresh).
+ * elites; its optimiser and data shuffling start afresh). An ensemble of both domains (mbpo-mixed, mbpo on both) starts
+ * the run's {@code realStartShare} of its rollouts from real states (none while the round has no real transition), the
+ * rest from sim states, as the latent methods do.
  */
 public final class EnsembleRounds extends ModelRounds {
 
@@ -82,8 +84,12 @@ public final class EnsembleRounds extends ModelRounds {
 
     @Override
     int startsIn(Domain d, int count, RoundData data, RunSettings settings) {
-        Domain from = settings.ensembleDomains().contains(Domain.SIM) ? Domain.SIM : Domain.REAL;
-        return d == from ? count : 0;
+        if (settings.ensembleDomains().size() == 1) {
+            return settings.ensembleDomains().contains(d) ? count : 0;
+        }
+        // An ensemble of both domains: the run's realStartShare from real states, while the round has any.
+        int fromReal = data.size(Domain.REAL) > 0 ? realStarts(count, settings) : 0;
+        return d == Domain.REAL ? fromReal : count - fromReal;
     }
 
     @Override

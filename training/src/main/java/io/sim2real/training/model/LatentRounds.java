@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  * round fits a dynamics ensemble to the sim transitions (seeded from {@code ENSEMBLE}) and creates the latent model
  * with the method's initialisation: from that ensemble (sim-init, gap-only), from an ensemble fitted here to the real
  * transitions (real-init) or random (random-init), the latter two seeded from {@code ENSEMBLE} index 1, its networks
- * from {@code LATENT} index 0, with the run's loss weights and {@code trainSimAutoencoder}. Every round then trains it
+ * from {@code LATENT} index 0, with the run's loss weights (the anchor's {@code lambdaAnchor} included) and
+ * {@code trainSimAutoencoder}. Every round then trains it
  * jointly on both domains for {@code jointSteps} steps (stopping as diverged beyond {@code divergenceFactor} times the
  * first loss) and measures the gap ({@link GapAnalysis#measure}) against the sim ensemble.
  *
@@ -99,9 +100,10 @@ public final class LatentRounds extends ModelRounds {
     /** The settings of {@code wanted} that differ from the model's own. */
     private static List<String> unapplied(LatentConfig own, LatentConfig wanted) {
         List<String> out = new ArrayList<>();
-        double[] a = {own.lambdaAe(), own.lambdaDec(), own.lambdaCorr(), own.trainSimAutoencoder() ? 1 : 0};
-        double[] b = {wanted.lambdaAe(), wanted.lambdaDec(), wanted.lambdaCorr(), wanted.trainSimAutoencoder() ? 1 : 0};
-        String[] names = {"lambdaAe", "lambdaDec", "lambdaCorr", "trainSimAutoencoder"};
+        double[] a = {own.lambdaAe(), own.lambdaDec(), own.lambdaCorr(), own.lambdaAnchor(), own.trainSimAutoencoder() ? 1 : 0};
+        double[] b = {wanted.lambdaAe(), wanted.lambdaDec(), wanted.lambdaCorr(), wanted.lambdaAnchor(),
+                wanted.trainSimAutoencoder() ? 1 : 0};
+        String[] names = {"lambdaAe", "lambdaDec", "lambdaCorr", "lambdaAnchor", "trainSimAutoencoder"};
         for (int i = 0; i < names.length; i++) {
             if (a[i] != b[i]) {
                 out.add(String.format(Locale.ROOT, "%s is %s in the run's settings but %s in its latent model, fixed when "
@@ -134,7 +136,7 @@ public final class LatentRounds extends ModelRounds {
 
     @Override
     int startsIn(Domain d, int count, RoundData data, RunSettings settings) {
-        int fromReal = (int) Math.round(count * settings.number(RunParameter.REAL_START_SHARE));
+        int fromReal = realStarts(count, settings);
         return d == Domain.REAL ? fromReal : count - fromReal;
     }
 

@@ -52,11 +52,11 @@ public record ModelNetworks(int members, int elites, int[] hidden, int threads, 
         return EnsembleConfig.mbpo(seed).withSize(members, elites, hidden).withEpochs(maxEpochs).withThreads(threads);
     }
 
-    /** The latent model of a run: these sizes, the run's loss weights and whether the sim autoencoder trains. */
+    /** The latent model of a run: these sizes, the run's loss weights (the anchor's too) and whether the sim autoencoder trains. */
     public LatentConfig latent(RunSettings settings, long seed) {
         return new LatentConfig(latentHidden, Activation.SILU, latentLearningRate, 2.5e-5,
                 settings.number(RunParameter.LAMBDA_AE), settings.number(RunParameter.LAMBDA_DEC),
-                settings.number(RunParameter.LAMBDA_CORR), latentBatchSize, seed,
+                settings.number(RunParameter.LAMBDA_CORR), settings.number(RunParameter.LAMBDA_ANCHOR), latentBatchSize, seed,
                 settings.flag(RunParameter.TRAIN_SIM_AUTOENCODER));
     }
 }

@@ -96,6 +96,11 @@ public abstract sealed class ModelRounds permits EnsembleRounds, LatentRounds {
     /** Rollouts that start in domain d, of {@code count} in all. */
     abstract int startsIn(Domain d, int count, RoundData data, RunSettings settings);
 
+    /** The rollouts of {@code count} that start from real states: the run's {@code realStartShare} of them, rounded. */
+    static int realStarts(int count, RunSettings settings) {
+        return (int) Math.round(count * settings.number(RunParameter.REAL_START_SHARE));
+    }
+
     abstract RolloutModel rolloutModel(Domain d);
 
     abstract boolean latent();

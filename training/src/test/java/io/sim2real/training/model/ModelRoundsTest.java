@@ -136,6 +136,53 @@ class ModelRoundsTest {
     }
 
     @Test
+    void shouldStartTheRealStartShareOfRolloutsFromRealStatesForTheMixedEnsembleAndTheLatentModelAlike() throws Exception {
+        java.util.Set<List<Double>> realRows = new java.util.HashSet<>();
+        for (double[] o : BOTH.real().obs()) {
+            realRows.add(java.util.Arrays.stream(o).boxed().toList());
+        }
+        for (RunSpec.Method m : List.of(RunSpec.Method.MBPO_MIXED, RunSpec.Method.LATENT_SIM_INIT)) {
+            for (double share : new double[] {0, 0.5}) {
+                RunSettings s = settings("share-run", m, 5, List.of(Domain.SIM, Domain.REAL), Map.of("maxEpochs", 2.0,
+                        "rolloutsPerRound", 40.0, "realStartShare", share));
+                ModelRounds rounds = ModelRounds.of(s, SMALL, TOY).orElseThrow();
+                rounds.train(1, BOTH, s);
+                Map<Domain, Integer> starts = new EnumMap<>(Domain.class);
+                for (RolloutBatch b : roll(rounds, 1, BOTH, s)) {
+                    starts.merge(b.startDomain(), b.size(), Integer::sum);
+                    if (!b.latent()) {
+                        // The ensemble's rollouts show the policy their start states as they are: real rows, or sim ones.
+                        for (double[] o : b.obs()) {
+                            assertEquals(b.startDomain() == Domain.REAL, realRows.contains(java.util.Arrays.stream(o).boxed().toList()),
+                                    m + " " + share + ": a start state of the " + b.startDomain() + " domain");
+                        }
+                    }
+                }
+                assertEquals(share == 0 ? Map.of(Domain.SIM, 40) : Map.of(Domain.SIM, 20, Domain.REAL, 20), starts,
+                        m.wireName() + " at realStartShare " + share);
+            }
+        }
+        // A mixed round that has no real transition yet (an async run) starts every rollout from sim states.
+        RunSettings half = settings("share-run", RunSpec.Method.MBPO_MIXED, 5, List.of(Domain.SIM, Domain.REAL),
+                Map.of("maxEpochs", 2.0, "rolloutsPerRound", 40.0, "realStartShare", 0.5));
+        ModelRounds early = ModelRounds.of(half, SMALL, TOY).orElseThrow();
+        early.train(1, SIM_ONLY, half);
+        assertTrue(roll(early, 1, SIM_ONLY, half).stream().allMatch(b -> b.startDomain() == Domain.SIM));
+    }
+
+    @Test
+    void shouldBuildTheLatentModelWithTheRunsAnchorAndSayWhenALaterSettingDiffers() throws Exception {
+        RunSettings s = latent(RunSpec.Method.LATENT_SIM_INIT, Map.of("lambdaAnchor", 2.0));
+        LatentRounds rounds = (LatentRounds) ModelRounds.of(s, SMALL, TOY).orElseThrow();
+        RoundReport first = rounds.train(1, BOTH, s);
+        assertEquals(2.0, rounds.model().config().lambdaAnchor());
+        assertTrue(first.lastLosses().anchor() > 0, first.lastLosses().toString());
+        RoundReport second = rounds.train(2, BOTH, latent(RunSpec.Method.LATENT_SIM_INIT, Map.of()));
+        assertEquals(1, second.notes().size(), second.notes().toString());
+        assertTrue(second.notes().get(0).startsWith("lambdaAnchor"), second.notes().toString());
+    }
+
+    @Test
     void shouldApplyAChangedMaxEpochsAtTheNextRound() throws Exception {
         RunSettings s = mbpo("run", 3, List.of(Domain.SIM));
         ModelRounds rounds = ModelRounds.of(s, SMALL, TOY).orElseThrow();
