@@ -22,8 +22,11 @@ import io.sim2real.contracts.messages.RolloutBatch;
 import io.sim2real.contracts.messages.RunSpec;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.nn.PolicySnapshots;
+import io.sim2real.policy.api.PolicyCache;
+import io.sim2real.policy.learning.PolicyLearner;
 import io.sim2real.testing.KafkaBrokerResource;
 import io.sim2real.testing.ServiceBaselineTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = false)
 class PolicyServiceBrokerTest extends ServiceBaselineTest {
+
+    @Inject
+    PolicyLearner learner;
+
+    @Inject
+    PolicyCache cache;
 
     @Override
     protected Map<String, ProducerRecord<String, byte[]>> validInputRecords() {
@@ -86,6 +95,15 @@ class PolicyServiceBrokerTest extends ServiceBaselineTest {
                 .post("/api/v1/act").then().statusCode(400).body("message", containsString("17 values"));
         given().contentType("application/json").body("{\"runId\":\"unknown-run\",\"observations\":[" + java.util.Arrays.toString(o) + "]}")
                 .post("/api/v1/act").then().statusCode(404);
+
+        // The run's learner (built by its first transitions record) and the served policy (built from the snapshot) were
+        // built on the consumers' worker threads: building a Sac on an event loop blocked it under load.
+        assertOffTheEventLoop("the learner", learner.builtOn("sac-run").orElseThrow());
+        assertOffTheEventLoop("the served policy", cache.latest("sac-run").orElseThrow().builtOn());
+    }
+
+    private static void assertOffTheEventLoop(String what, String thread) {
+        assertTrue(!thread.contains("eventloop"), what + " was built on " + thread);
     }
 
     /**
@@ -180,6 +198,7 @@ class PolicyServiceBrokerTest extends ServiceBaselineTest {
         // The rollouts made the run's learner: they are in before its first batch.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/runs/" + id + "/policy")
                 .then().statusCode(200));
+        assertOffTheEventLoop("the learner built by a rollouts record", learner.builtOn(id).orElseThrow());
         produceTransitions(id, 400);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/runs/" + id + "/policy")
                 .then().statusCode(200).body("updates", equalTo(201)).body("pendingUpdates", equalTo(0))

@@ -249,19 +249,22 @@ public abstract class ServiceBaselineTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    /**
+     * /q/openapi lists every REST endpoint the service's resources declare (its own and service-common's runs and
+     * run-parameters), each with a summary, its main response described, and an example of every request body and of
+     * the main response where it has a body ({@link OpenApiDocument#problems}).
+     */
     @Test
-    void shouldDocumentEveryRestEndpointInItsOpenApiDocument() throws Exception {
+    void shouldDocumentEveryRestEndpointInItsOpenApiDocumentWithDescriptionsAndExamples() throws Exception {
         String json = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
-        com.fasterxml.jackson.databind.JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("paths");
-        java.util.Set<String> documented = new java.util.TreeSet<>();
-        paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(verb ->
-                documented.add(verb.toUpperCase(java.util.Locale.ROOT) + " " + RestEndpoints.normalise(p.getKey()))));
+        com.fasterxml.jackson.databind.JsonNode document = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
         java.util.Set<String> declared = RestEndpoints.declared(java.nio.file.Path.of("target", "classes"),
                 "io.sim2real.service.runs.RunResource", "io.sim2real.service.runs.RunParameterResource");
         assertTrue(declared.contains("POST /api/v1/runs"), "the shared run resource is found: " + declared);
         java.util.Set<String> missing = new java.util.TreeSet<>(declared);
-        missing.removeAll(documented);
+        missing.removeAll(OpenApiDocument.operations(document));
         assertEquals(java.util.Set.of(), missing, "REST endpoints missing from /q/openapi");
+        assertEquals(List.of(), OpenApiDocument.problems(document), "operations in /q/openapi without a description or example");
     }
 
     /**

@@ -4,6 +4,7 @@ import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.service.messaging.InboundRecords;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -16,7 +17,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * The newest published policy of each run, rebuilt from its snapshot, for {@code POST /act}: serving never
- * touches the network being trained. Read from {@code sim2real.policies} like any other consumer.
+ * touches the network being trained. Read from {@code sim2real.policies} like any other consumer, on a worker thread
+ * in the topic's order ({@code @Blocking}): each snapshot builds a network of ND4J arrays, which is no work for an
+ * event loop.
  */
 @ApplicationScoped
 public class PolicyCache {
@@ -25,9 +28,15 @@ public class PolicyCache {
     public static final class Policy {
         private final ActorRunner runner;
         private final SplittableRandom random = new SplittableRandom();
+        /** The thread that built it (the consumer: a worker, never a Vert.x event loop). */
+        private final String builtOn = Thread.currentThread().getName();
 
         Policy(PolicySnapshot snapshot) {
             this.runner = new ActorRunner(snapshot);
+        }
+
+        public String builtOn() {
+            return builtOn;
         }
 
         public long version() {
@@ -45,6 +54,7 @@ public class PolicyCache {
     private final Map<String, Policy> latest = new ConcurrentHashMap<>();
 
     @Incoming("policies")
+    @Blocking
     public CompletionStage<Void> consume(Message<byte[]> record) {
         return inbound.process(record, Codecs.POLICY_SNAPSHOT, snapshot -> {
             Policy p = new Policy(snapshot);

@@ -115,6 +115,8 @@ public class PolicyLearner {
          */
         final ScheduledRollouts scheduled = new ScheduledRollouts();
         volatile boolean followsSchedule = true;
+        /** The thread that built this learner (DataConsumers: a worker, never a Vert.x event loop). */
+        final String builtOn = Thread.currentThread().getName();
 
         RunLearner(RunSettings run, Sac sac, SacLearning data) {
             this.runId = run.runId();
@@ -519,6 +521,11 @@ public class PolicyLearner {
                 s == null ? null : s.criticLoss(), s == null ? null : s.actorLoss(), s == null ? null : s.alpha(),
                 s == null ? null : s.entropy(), l.checkpointedUpdates, l.resume != null, l.updatesPerStep,
                 l.environmentRows));
+    }
+
+    /** The name of the thread that built the run's learner (its Sac, buffers and restored checkpoint), if it has one. */
+    public Optional<String> builtOn(String runId) {
+        return Optional.ofNullable(learners.get(runId)).map(l -> l.builtOn);
     }
 
     /** A graceful stop: the worker ends its batch of updates, then every learner that has moved on is checkpointed. */
