@@ -46,7 +46,12 @@ class DockerComposeTest {
         Map<String, String> kafka = environment(service("kafka"));
         assertTrue(kafka.get("KAFKA_PROCESS_ROLES").contains("controller"), "KRaft: the broker is its own controller");
         assertTrue(kafka.get("KAFKA_PROCESS_ROLES").contains("broker"));
-        String advertised = kafka.get("KAFKA_ADVERTISED_LISTENERS").replaceFirst("^[A-Z]+://", "");
+        // Every listener has a protocol; the services use the inter-broker one, on the compose network.
+        Map<String, String> advertisedByName = listeners(kafka.get("KAFKA_ADVERTISED_LISTENERS"));
+        Map<String, String> protocols = listeners(kafka.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").replace(":", "://"));
+        assertEquals(protocols.keySet(), listeners(kafka.get("KAFKA_LISTENERS")).keySet(), "a protocol for each listener");
+        String advertised = advertisedByName.get(kafka.get("KAFKA_INTER_BROKER_LISTENER_NAME"));
+        assertEquals("kafka:9092", advertised, "the services' listener is advertised by the compose name");
         long maxMessage = Long.parseLong(kafka.get("KAFKA_MESSAGE_MAX_BYTES"));
         assertEquals(io.sim2real.contracts.Topics.MAX_RECORD_BYTES, maxMessage, "the broker's limit is Topics.MAX_RECORD_BYTES");
         for (String name : Repo.SERVICES) {
@@ -58,6 +63,46 @@ class DockerComposeTest {
                     assertTrue(Long.parseLong(v) <= maxMessage, name + " " + k);
                 }
             });
+        }
+    }
+
+    /** {@code NAME://host:port,...} to name -> host:port. */
+    static Map<String, String> listeners(String list) {
+        Map<String, String> out = new TreeMap<>();
+        for (String l : list.split(",")) {
+            String[] parts = l.split("://", 2);
+            out.put(parts[0], parts[1]);
+        }
+        return out;
+    }
+
+    /**
+     * Clients on the Docker host (bin/run-local --attach, bin/sim2real) reach Kafka on a listener of its own, published on
+     * loopback only (plaintext without users) at the port it advertises, which is bin/run-local's Kafka port variable.
+     */
+    @Test
+    void shouldPublishKafkaToTheHostOnLoopbackAtTheAddressItAdvertises() {
+        JsonNode kafka = service("kafka");
+        Map<String, String> advertised = listeners(environment(kafka).get("KAFKA_ADVERTISED_LISTENERS"));
+        String host = advertised.get("HOST");
+        assertEquals("127.0.0.1:${SIM2REAL_KAFKA_PORT:-" + RUN_LOCAL_PORTS.get("kafka") + "}", host);
+        int containerPort = Integer.parseInt(listeners(environment(kafka).get("KAFKA_LISTENERS")).get("HOST").replaceFirst("^.*:", ""));
+        assertEquals(1, kafka.path("ports").size(), kafka.path("ports").toString());
+        assertEquals(host + ":" + containerPort, kafka.path("ports").get(0).asText(), "published where it is advertised, on loopback");
+    }
+
+    /** bin/run-local's port variables and defaults (its {@code "${SIM2REAL_X_PORT:-8081}"}), by service; "kafka" too. */
+    static final Map<String, Integer> RUN_LOCAL_PORTS = new TreeMap<>();
+    static final Map<String, String> RUN_LOCAL_PORT_VARIABLES = new TreeMap<>();
+
+    static {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?:\\[([a-z-]+)\\]=|([A-Z]+)_PORT=)\"\\$\\{(SIM2REAL_[A-Z]+_PORT):-(\\d+)\\}\"")
+                .matcher(Repo.read("bin/run-local"));
+        while (m.find()) {
+            String key = m.group(1) != null ? m.group(1) : m.group(2).toLowerCase(java.util.Locale.ROOT);
+            RUN_LOCAL_PORTS.put(key, Integer.parseInt(m.group(4)));
+            RUN_LOCAL_PORT_VARIABLES.put(key, m.group(3));
         }
     }
 
@@ -87,7 +132,10 @@ class DockerComposeTest {
         for (String name : Repo.SERVICES) {
             JsonNode s = service(name);
             int port = Repo.httpPort(name);
-            assertEquals(port + ":" + port, s.path("ports").get(0).asText(), name);
+            // Published at bin/run-local's port for the service (its variable and default), so that bin/run-local --attach
+            // finds a compose stack started with the same variables (bin/images compose).
+            assertEquals(port, RUN_LOCAL_PORTS.get(name), "bin/run-local's default port of " + name);
+            assertEquals("${" + RUN_LOCAL_PORT_VARIABLES.get(name) + ":-" + port + "}:" + port, s.path("ports").get(0).asText(), name);
             Map<String, String> env = environment(s);
             assertEquals("0.0.0.0", env.get("QUARKUS_HTTP_HOST"), name + " listens beyond loopback in a container");
             for (String e : env.keySet()) {
@@ -144,7 +192,8 @@ class DockerComposeTest {
         assertTrue(volumes.contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro"), volumes.toString());
         assertTrue(Files.exists(Repo.file(DashboardAndAlertsTest.DASHBOARD)));
         JsonNode datasource = Repo.yaml("deploy/grafana/provisioning/datasources/prometheus.yml").path("datasources").get(0);
-        assertEquals("http://prometheus:" + prometheus.path("ports").get(0).asText().split(":")[1], datasource.path("url").asText());
+        assertEquals("${" + RUN_LOCAL_PORT_VARIABLES.get("prometheus") + ":-9090}:9090", prometheus.path("ports").get(0).asText());
+        assertEquals("http://prometheus:" + prometheus.path("ports").get(0).asText().replaceFirst("^.*:", ""), datasource.path("url").asText());
         assertEquals(Repo.json(DashboardAndAlertsTest.DASHBOARD).path("templating").path("list").get(0).path("current")
                 .path("value").asText(), datasource.path("uid").asText(), "the dashboard's default data source is the provisioned one");
     }
