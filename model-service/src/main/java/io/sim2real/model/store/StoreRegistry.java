@@ -5,8 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sim2real.contracts.Domain;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.model.training.ModelConfig;
+import io.sim2real.nn.latent.Transitions;
 import io.sim2real.replay.TransitionStore;
 import io.sim2real.service.replay.ConsumedOffsets;
+import io.sim2real.training.model.RoundData;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
@@ -53,6 +55,43 @@ public class StoreRegistry {
 
     public Map<Key, TransitionStore> all() {
         return Map.copyOf(stores);
+    }
+
+    /** Transitions of the run's domain this process has added since its start (0 without a store). */
+    public long added(String runId, Domain d) {
+        return find(runId, d).map(TransitionStore::added).orElse(0L);
+    }
+
+    /** Transitions of the run's domain the store holds now (0 without a store). */
+    public int size(String runId, Domain d) {
+        return find(runId, d).map(TransitionStore::size).orElse(0);
+    }
+
+    /** What the store holds of the run's domain now (none without a store). */
+    public Transitions held(String runId, Domain d) {
+        return find(runId, d).map(s -> of(s.snapshot())).orElse(RoundData.none());
+    }
+
+    /**
+     * The run's transitions of a domain as the store received them, all of them since its start: a lockstep round
+     * covers exactly its first b_r, so a store that has evicted any of them cannot serve it.
+     */
+    public Transitions sinceStart(String runId, Domain d) {
+        Optional<TransitionStore> store = find(runId, d);
+        if (store.isEmpty()) {
+            return RoundData.none();
+        }
+        TransitionStore.Snapshot s = store.get().snapshot();
+        long dropped = store.get().added() - s.size();
+        if (dropped > 0) {
+            throw new IllegalStateException("the store no longer holds the run's first transitions (" + dropped
+                    + " evicted; sim2real.model.store-capacity)");
+        }
+        return of(s);
+    }
+
+    private static Transitions of(TransitionStore.Snapshot s) {
+        return new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
     }
 
 }

@@ -18,16 +18,12 @@ import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.NonFiniteException;
 import io.sim2real.nn.latent.GapAnalysis;
 import io.sim2real.nn.latent.LatentModel;
-import io.sim2real.nn.latent.Transitions;
-import io.sim2real.replay.TransitionStore;
 import io.sim2real.service.runs.RunRegistry;
 import io.sim2real.training.model.LatentRounds;
 import io.sim2real.training.model.ModelRounds;
 import io.sim2real.training.model.RoundData;
 import io.sim2real.training.model.RoundReport;
-import io.sim2real.training.model.RoundRule;
 import io.sim2real.training.model.ScheduledRound;
-import io.sim2real.methods.LockstepSchedule;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.annotation.PreDestroy;
@@ -47,7 +43,7 @@ import org.jboss.logging.Logger;
 /**
  * The latent sim-to-real model over Kafka for every run whose method uses it (latent-sim-init, latent-real-init,
  * latent-random-init, gap-only): the rounds are {@link LatentRounds}' (the sim ensemble once, then joint training and
- * the gap measures every round), when one is due {@link RoundRule}'s, both with the run's settings read at that
+ * the gap measures every round), when one starts {@link RoundTrigger}'s, both with the run's settings read at that
  * moment. This adapter feeds them the run's stores, publishes each round's gap measurements on {@code sim2real.gap},
  * saves checkpoints, publishes its rollouts (except gap-only) and keeps the status and metrics. A NaN, infinity or
  * divergence stops the round with an error in the status and a metric.
@@ -61,9 +57,8 @@ public class LatentTrainer {
     static final class RunState {
         final ModelRounds rounds;
         final AtomicLong version = new AtomicLong();
-        final AtomicLong sinceTraining = new AtomicLong();
+        RoundTrigger trigger;
         volatile boolean restoreTried;
-        volatile boolean training;
         volatile GapAnalysis.Measures measures;
         volatile LatentModel.Losses losses;
         volatile String lastError;
@@ -117,50 +112,21 @@ public class LatentTrainer {
         if (settings.isEmpty() || settings.get().traits().model() != MethodTraits.Model.LATENT) {
             return;
         }
-        RunState state = states.computeIfAbsent(runId, id -> create(settings.get()));
-        if (settings.get().lockstepSchedule().isPresent()) {
-            startLockstepRound(runId, state);
-            return;
-        }
-        long since = state.sinceTraining.addAndGet(count);
-        if (!state.training && RoundRule.due(settings.get(), state.version.get(), since, size(runId, Domain.SIM),
-                size(runId, Domain.REAL))) {
-            state.training = true;
-            state.sinceTraining.set(0);
-            worker.submit(() -> round(runId, state));
-        }
+        states.computeIfAbsent(runId, id -> create(settings.get())).trigger.onTransitions(settings.get(), count);
     }
 
     /**
-     * A lockstep run on sim and a real dataset follows its {@link LockstepSchedule}: round r starts once the run holds
-     * its first b_r sim transitions and the whole dataset, whenever they arrived, and covers exactly those
-     * ({@link ScheduledRound}); its rollouts act with the policy at b_r. (Such a run's model is not restored after a
-     * restart: exactness is not kept across a kill.)
+     * A scheduled round of a lockstep run on sim and a real dataset ({@link RoundTrigger}); its rollouts act with the
+     * policy at b_r. (Such a run's model is not restored after a restart: exactness is not kept across a kill.)
      */
-    private synchronized void startLockstepRound(String runId, RunState state) {
-        Optional<RunSettings> settings = runs.settings(runId);
-        if (settings.isEmpty() || state.training) {
-            return;
-        }
-        Optional<LockstepSchedule> schedule = settings.get().lockstepSchedule();
-        if (schedule.isEmpty()) {
-            return;
-        }
-        ScheduledRound next = ScheduledRound.next(schedule.get(), settings.get().lockstepDomain(), state.version.get());
-        if (next.ready(added(runId, next.counted()), added(runId, Domain.REAL))) {
-            state.training = true;
-            worker.submit(() -> lockstepRound(runId, state, next));
-        }
-    }
-
     private void lockstepRound(String runId, RunState state, ScheduledRound next) {
         Timer.Sample timing = Timer.start(registry);
         long round = next.round();
         long covers = next.covers();
         try {
             RunSettings settings = runs.settings(runId).orElseThrow();
-            RoundData data = next.data(ModelTrainer.held(stores, runId, next.counted()),
-                    ModelTrainer.held(stores, runId, Domain.REAL));
+            RoundData data = next.data(stores.sinceStart(runId, next.counted()),
+                    stores.sinceStart(runId, Domain.REAL));
             Optional<ActorRunner> policy = settings.traits().rollsOut()
                     ? ModelTrainer.lockstepPolicy(policies, settings, round, covers) : Optional.empty();
             ScheduledRound.Made made = next.train(state.rounds, data, settings, policy,
@@ -194,18 +160,24 @@ public class LatentTrainer {
         } finally {
             timing.stop(Timer.builder("sim2real.model.latent.training").tag("run", runId)
                     .description("Time of a latent model round").register(registry));
-            state.training = false;
         }
-        startLockstepRound(runId, state);
-    }
-
-    private int size(String runId, Domain d) {
-        return stores.find(runId, d).map(TransitionStore::size).orElse(0);
     }
 
     private RunState create(RunSettings settings) {
         String runId = settings.runId();
         RunState state = new RunState(ModelRounds.of(settings, config.networks(), spec).orElseThrow());
+        state.trigger = new RoundTrigger(runId, runs, stores, worker, state.version);
+        state.trigger.rounds(new RoundTrigger.Rounds() {
+            @Override
+            public void free() {
+                round(runId, state);
+            }
+
+            @Override
+            public void scheduled(ScheduledRound next) {
+                lockstepRound(runId, state, next);
+            }
+        });
         Gauge.builder("sim2real.model.latent.version", state.version, AtomicLong::get).tag("run", runId)
                 .description("Rounds of the run's latent model").register(registry);
         for (String term : List.of("prediction", "decoding", "autoencoding", "correspondence", "total")) {
@@ -236,8 +208,8 @@ public class LatentTrainer {
                 return;
             }
             RunSettings settings = current.get();
-            RoundData data = new RoundData(transitions(runId, Domain.SIM), transitions(runId, Domain.REAL));
-            long envSteps = added(runId, Domain.SIM) + added(runId, Domain.REAL);
+            RoundData data = new RoundData(stores.held(runId, Domain.SIM), stores.held(runId, Domain.REAL));
+            long envSteps = stores.added(runId, Domain.SIM) + stores.added(runId, Domain.REAL);
             if (!state.restoreTried) {
                 state.restoreTried = true;
                 restore(runId, state, data, settings);
@@ -278,7 +250,6 @@ public class LatentTrainer {
         } finally {
             timing.stop(Timer.builder("sim2real.model.latent.training").tag("run", runId)
                     .description("Time of a latent model round").register(registry));
-            state.training = false;
         }
     }
 
@@ -323,16 +294,6 @@ public class LatentTrainer {
         }
     }
 
-    private long added(String runId, Domain d) {
-        return stores.find(runId, d).map(TransitionStore::added).orElse(0L);
-    }
-
-    private Transitions transitions(String runId, Domain d) {
-        return stores.find(runId, d).map(s -> {
-            TransitionStore.Snapshot snap = s.snapshot();
-            return new Transitions(snap.obs(), snap.act(), snap.rew(), snap.nextObs());
-        }).orElse(RoundData.none());
-    }
 
     private Path checkpointDir(String runId) {
         return Path.of(config.checkpointDir(), runId);
@@ -344,7 +305,7 @@ public class LatentTrainer {
             return Optional.empty();
         }
         String method = runs.get(runId).map(r -> r.method().wireName()).orElse("unknown");
-        return Optional.of(new LatentStatus(runId, method, s.version.get(), s.training, s.measures, s.losses, s.lastError));
+        return Optional.of(new LatentStatus(runId, method, s.version.get(), s.trigger.training(), s.measures, s.losses, s.lastError));
     }
 
     @PreDestroy

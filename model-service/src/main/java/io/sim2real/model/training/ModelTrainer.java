@@ -1,10 +1,7 @@
 package io.sim2real.model.training;
 
-import io.sim2real.methods.LockstepSchedule;
 import io.sim2real.training.policy.OwedUpdates;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,8 +17,6 @@ import io.sim2real.model.store.StoreRegistry;
 import io.sim2real.nn.ActorRunner;
 import io.sim2real.nn.Checkpoint;
 import io.sim2real.nn.NonFiniteException;
-import io.sim2real.nn.latent.Transitions;
-import io.sim2real.replay.TransitionStore;
 import io.sim2real.service.runs.RunRegistry;
 import io.sim2real.training.model.EnsembleRounds;
 import io.sim2real.training.model.ModelRounds;
@@ -46,7 +41,7 @@ import org.jboss.logging.Logger;
 
 /**
  * MBPO's model side over Kafka for every run whose method has a dynamics ensemble: the rounds are
- * {@link EnsembleRounds}' (training), when one is due {@link RoundRule}'s, both with the run's settings read at that
+ * {@link EnsembleRounds}' (training), when one starts {@link RoundTrigger}'s, both with the run's settings read at that
  * moment (so a resubmitted definition takes effect at the next round). This adapter feeds them the run's stores,
  * saves a checkpoint per round, publishes the round's rollouts on {@code sim2real.rollouts} and keeps the status and
  * metrics. Rounds run one at a time on a background thread.
@@ -60,8 +55,7 @@ public class ModelTrainer {
     static final class RunModel {
         final ModelRounds rounds;
         final AtomicLong version = new AtomicLong();
-        final AtomicLong sinceTraining = new AtomicLong();
-        volatile boolean training;
+        RoundTrigger trigger;
         volatile double holdoutMse = Double.NaN;
         volatile double trainNll = Double.NaN;
         volatile int[] elites = new int[0];
@@ -112,39 +106,7 @@ public class ModelTrainer {
                 || !RoundRule.counts(settings.get(), domain)) {
             return;
         }
-        RunModel m = models.computeIfAbsent(runId, id -> create(settings.get()));
-        if (settings.get().lockstepSchedule().isPresent()) {
-            startLockstepRound(runId, m);
-            return;
-        }
-        long since = m.sinceTraining.addAndGet(count);
-        if (!m.training && RoundRule.due(settings.get(), m.version.get(), since, size(runId, Domain.SIM),
-                size(runId, Domain.REAL))) {
-            m.training = true;
-            m.sinceTraining.set(0);
-            worker.submit(() -> round(runId, m));
-        }
-    }
-
-    /**
-     * A lockstep run's rounds follow its {@link LockstepSchedule}: round r starts once the run's counted transitions
-     * reach b_r (and, on sim and a dataset, the whole dataset is here), whenever they arrived, and covers exactly the
-     * first b_r of them (and the dataset) ({@link ScheduledRound}).
-     */
-    private synchronized void startLockstepRound(String runId, RunModel m) {
-        Optional<RunSettings> settings = runs.settings(runId);
-        if (settings.isEmpty() || m.training) {
-            return;
-        }
-        Optional<LockstepSchedule> schedule = settings.get().lockstepSchedule();
-        if (schedule.isEmpty()) {
-            return;
-        }
-        ScheduledRound next = ScheduledRound.next(schedule.get(), settings.get().lockstepDomain(), m.version.get());
-        if (next.ready(added(runId, next.counted()), added(runId, Domain.REAL))) {
-            m.training = true;
-            worker.submit(() -> lockstepRound(runId, m, next));
-        }
+        models.computeIfAbsent(runId, id -> create(settings.get())).trigger.onTransitions(settings.get(), count);
     }
 
     /**
@@ -157,7 +119,7 @@ public class ModelTrainer {
         long covers = next.covers();
         try {
             RunSettings settings = runs.settings(runId).orElseThrow();
-            RoundData data = next.data(held(stores, runId, next.counted()), held(stores, runId, Domain.REAL));
+            RoundData data = next.data(stores.sinceStart(runId, next.counted()), stores.sinceStart(runId, Domain.REAL));
             Optional<ActorRunner> policy = lockstepPolicy(policies, settings, round, covers);
             Timer.Sample timing = Timer.start(registry);
             ScheduledRound.Made made = next.train(m.rounds, data, settings, policy,
@@ -186,11 +148,7 @@ public class ModelTrainer {
             Counter.builder("sim2real.model.training.failures").tag("run", runId)
                     .tag("reason", e instanceof NonFiniteException ? "non_finite" : "error")
                     .description("Training rounds stopped by a failure").register(registry).increment();
-        } finally {
-            m.training = false;
         }
-        // Transitions that reached the next round's boundary while this one trained start it now.
-        startLockstepRound(runId, m);
     }
 
     /**
@@ -210,32 +168,21 @@ public class ModelTrainer {
                         + "' at envStep " + covers + " within " + timeout))));
     }
 
-    /** The run's transitions of a domain as the store received them, all of them since its start. */
-    static Transitions held(StoreRegistry stores, String runId, Domain d) {
-        Optional<TransitionStore> store = stores.find(runId, d);
-        if (store.isEmpty()) {
-            return RoundData.none();
-        }
-        TransitionStore.Snapshot s = store.get().snapshot();
-        long dropped = store.get().added() - s.size();
-        if (dropped > 0) {
-            throw new IllegalStateException("the store no longer holds the run's first transitions (" + dropped
-                    + " evicted; sim2real.model.store-capacity)");
-        }
-        return new Transitions(s.obs(), s.act(), s.rew(), s.nextObs());
-    }
-
-    private long added(String runId, Domain d) {
-        return stores.find(runId, d).map(TransitionStore::added).orElse(0L);
-    }
-
-    private long size(String runId, Domain d) {
-        return stores.find(runId, d).map(TransitionStore::size).orElse(0);
-    }
-
     private RunModel create(RunSettings settings) {
         String runId = settings.runId();
         RunModel m = new RunModel(ModelRounds.of(settings, config.networks(), spec).orElseThrow());
+        m.trigger = new RoundTrigger(runId, runs, stores, worker, m.version);
+        m.trigger.rounds(new RoundTrigger.Rounds() {
+            @Override
+            public void free() {
+                round(runId, m);
+            }
+
+            @Override
+            public void scheduled(ScheduledRound next) {
+                lockstepRound(runId, m, next);
+            }
+        });
         try {
             m.rounds.restore(checkpointDir(runId), new RoundData(RoundData.none(), RoundData.none()), settings)
                     .ifPresent(v -> {
@@ -266,10 +213,10 @@ public class ModelTrainer {
                 return;
             }
             RunSettings settings = current.get();
-            RoundData data = new RoundData(transitions(runId, Domain.SIM), transitions(runId, Domain.REAL));
+            RoundData data = new RoundData(stores.held(runId, Domain.SIM), stores.held(runId, Domain.REAL));
             long envSteps = 0;
             for (Domain d : settings.ensembleDomains()) {
-                envSteps += stores.find(runId, d).map(TransitionStore::added).orElse(0L);
+                envSteps += stores.added(runId, d);
             }
             long version = m.version.get() + 1;
             Timer.Sample timing = Timer.start(registry);
@@ -304,21 +251,12 @@ public class ModelTrainer {
             LOG.errorf(e, "run %s: model round failed", runId);
             Counter.builder("sim2real.model.training.failures").tag("run", runId).tag("reason", "error")
                     .description("Training rounds stopped by a failure").register(registry).increment();
-        } finally {
-            m.training = false;
         }
-    }
-
-    private Transitions transitions(String runId, Domain d) {
-        return stores.find(runId, d).map(s -> {
-            TransitionStore.Snapshot snap = s.snapshot();
-            return new Transitions(snap.obs(), snap.act(), snap.rew(), snap.nextObs());
-        }).orElse(RoundData.none());
     }
 
     public Optional<ModelStatus> status(String runId) {
         RunModel m = models.get(runId);
-        return m == null ? Optional.empty() : Optional.of(new ModelStatus(runId, m.version.get(), m.training,
+        return m == null ? Optional.empty() : Optional.of(new ModelStatus(runId, m.version.get(), m.trigger.training(),
                 m.holdoutMse, m.trainNll, m.elites.clone()));
     }
 
