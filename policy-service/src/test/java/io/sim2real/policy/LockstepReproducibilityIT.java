@@ -13,15 +13,12 @@ import io.sim2real.contracts.messages.PolicySnapshot;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.service.replay.TopicReader;
 import io.sim2real.testing.ServiceProcess;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,28 +36,15 @@ class LockstepReproducibilityIT {
                    long lastVersion, List<Double> evaluationReturns) {
     }
 
-    private static String text(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(json);
-        return m.find() ? m.group(1) : "";
-    }
-
     private static void run(ServiceProcess env, String runId, long seed) throws InterruptedException {
         String spec = "{\"schemaVersion\":1,\"runId\":\"" + runId + "\",\"method\":\"sac\",\"mode\":\"lockstep\",\"seed\":"
                 + seed + ",\"envSteps\":" + ENV_STEPS + ",\"realDomain\":{\"name\":\"none\",\"factors\":{}},"
                 + "\"trainingDomains\":[\"sim\"],\"parameters\":{\"updatesPerStep\":1,\"lockstepChunk\":250,"
                 + "\"initialRandomSteps\":500,\"learnerMinTransitions\":500},\"createdAtMs\":1}";
-        HttpResponse<String> submitted = env.post("/api/v1/runs", spec);
-        assertTrue(submitted.statusCode() / 100 == 2, submitted.body());
-        ServiceProcess.await(() -> env.get("/api/v1/runs/" + runId).statusCode() == 200, "the run on env-service");
-        HttpResponse<String> created = env.post("/api/v1/collections", "{\"runId\":\"" + runId + "\",\"domain\":\"sim\","
+        LockstepHarness.submit(env, runId, spec, env);
+        String path = LockstepHarness.collect(env, "{\"runId\":\"" + runId + "\",\"domain\":\"sim\","
                 + "\"policy\":\"snapshot\",\"envSteps\":" + ENV_STEPS + ",\"numEnvs\":1,\"batchSize\":250,\"seed\":" + seed + "}");
-        assertEquals(202, created.statusCode(), created.body());
-        String path = "/api/v1/collections/" + text(created.body(), "id");
-        ServiceProcess.await(() -> {
-            String state = text(env.body(path), "state");
-            assertFalse(state.equals("FAILED") || state.equals("CANCELLED"), env.body(path));
-            return state.equals("DONE");
-        }, "the lockstep collection of " + runId + " to end");
+        LockstepHarness.awaitDone(env, path, runId);
     }
 
     private static Outcome outcome(EmbeddedKafkaBroker broker, String runId) {
@@ -70,7 +54,7 @@ class LockstepReproducibilityIT {
         List<Long> versions = new ArrayList<>();
         TopicReader.readToEnd(kafka, Topics.TRANSITIONS, Duration.ofSeconds(30), r -> {
             if (runId.equals(r.key())) {
-                TransitionBatch b = parse(() -> Codecs.TRANSITION_BATCH.parse(r.value()));
+                TransitionBatch b = LockstepHarness.parse(() -> Codecs.TRANSITION_BATCH.parse(r.value()));
                 obs.addAll(Arrays.asList(b.obs()));
                 act.addAll(Arrays.asList(b.act()));
                 versions.add(b.policyVersion());
@@ -79,7 +63,7 @@ class LockstepReproducibilityIT {
         PolicySnapshot[] last = new PolicySnapshot[1];
         TopicReader.readToEnd(kafka, Topics.POLICIES, Duration.ofSeconds(30), r -> {
             if (runId.equals(r.key())) {
-                PolicySnapshot s = parse(() -> Codecs.POLICY_SNAPSHOT.parse(r.value()));
+                PolicySnapshot s = LockstepHarness.parse(() -> Codecs.POLICY_SNAPSHOT.parse(r.value()));
                 if (last[0] == null || s.version() > last[0].version()) {
                     last[0] = s;
                 }
@@ -88,7 +72,7 @@ class LockstepReproducibilityIT {
         List<Double> returns = new ArrayList<>();
         TopicReader.readToEnd(kafka, Topics.EVALUATIONS, Duration.ofSeconds(30), r -> {
             if (runId.equals(r.key())) {
-                EvaluationResult e = parse(() -> Codecs.EVALUATION_RESULT.parse(r.value()));
+                EvaluationResult e = LockstepHarness.parse(() -> Codecs.EVALUATION_RESULT.parse(r.value()));
                 returns.add((double) e.policyVersion());
                 for (double x : e.returns()) {
                     returns.add(x);
@@ -98,30 +82,12 @@ class LockstepReproducibilityIT {
         return new Outcome(obs, act, versions, last[0].weights(), last[0].version(), returns);
     }
 
-    interface Parse<T> {
-        T get() throws Exception;
-    }
-
-    private static <T> T parse(Parse<T> p) {
-        try {
-            return p.get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     void shouldRepeatALockstepRunBitForBitWithTheSameSeed(@TempDir Path dir) throws Exception {
-        Path envJar = Path.of(System.getProperty("env-service.jar", "../env-service/target/quarkus-app/quarkus-run.jar"));
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
-             ServiceProcess env = new ServiceProcess(envJar, dir, List.of(
-                     "kafka.bootstrap.servers=" + broker.bootstrapServers(),
-                     "sim2real.env.datasets-dir=" + dir.resolve("datasets"),
-                     "sim2real.env.evaluate-every=1000", "sim2real.env.evaluation-episodes=1"));
-             ServiceProcess policy = new ServiceProcess(ServiceProcess.jarFromSystemProperty(), dir, List.of(
-                     "kafka.bootstrap.servers=" + broker.bootstrapServers(),
-                     "sim2real.policy.hidden=32,32", "sim2real.policy.batch-size=64",
-                     "sim2real.policy.checkpoint-dir=" + dir.resolve("checkpoints")))) {
+             ServiceProcess env = LockstepHarness.env(broker, dir, "sim2real.env.evaluate-every=1000",
+                     "sim2real.env.evaluation-episodes=1");
+             ServiceProcess policy = LockstepHarness.policy(broker, dir, "32,32", 64)) {
             env.start();
             policy.start();
             run(env, "repro-a", 7);
