@@ -36,6 +36,8 @@ import java.util.TreeSet;
 public final class EvaluateCommand {
 
     static final Set<String> OPTIONS = Set.of("policies", "runs", "last", "kinds", "factors", "episodes", "seed", "out");
+    /** The first episode seed when none is given (RunSummary plays the same episodes). */
+    static final int DEFAULT_SEED = 30_000;
 
     private EvaluateCommand() {
     }
@@ -47,7 +49,7 @@ public final class EvaluateCommand {
                     + "or --runs DIR[,DIR...] (sim2real train run folders, or folders of them)");
         }
         int episodes = args.integer("episodes", 5, 1, 1000);
-        long seed = args.integer("seed", 30_000, 0, Integer.MAX_VALUE);
+        long seed = args.integer("seed", DEFAULT_SEED, 0, Integer.MAX_VALUE);
         Path outDir = Path.of(args.text("out", ReportFolder.timestamped("evaluate")));
         ReportFolder report;
         if (args.has("policies")) {

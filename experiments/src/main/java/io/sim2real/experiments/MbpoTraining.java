@@ -76,7 +76,7 @@ public final class MbpoTraining {
     static final Set<String> OPTIONS = Set.of("method", "env-steps", "updates-per-step", "initial-steps", "model-every",
             "rollouts-per-step", "real-ratio", "eval-every", "eval-episodes", "seed", "members", "elites", "hidden",
             "max-epochs", "factors", "kinds", "out", "real-dataset", "joint-steps", "real-starts", "latent-rollouts",
-            "train-sim-autoencoder", "lockstep-chunk", "model-lag");
+            "train-sim-autoencoder", "lockstep-chunk", "model-lag", "lambda-anchor", "summary-last", "summary-episodes");
     /**
      * The default lockstep chunk: the behaviour policy is renewed every this many steps (as before RunSpecs defined the
      * run; {@code --initial-steps} must be a multiple of it). {@code bin/train-services} uses 250.
@@ -92,7 +92,7 @@ public final class MbpoTraining {
             Map.entry(RunParameter.MAX_EPOCHS, "max-epochs"), Map.entry(RunParameter.ROLLOUTS_PER_ROUND, "rollouts-per-step"),
             Map.entry(RunParameter.LATENT_TRAIN_EVERY, "model-every"),
             Map.entry(RunParameter.LATENT_MIN_TRANSITIONS, "initial-steps"), Map.entry(RunParameter.JOINT_STEPS, "joint-steps"),
-            Map.entry(RunParameter.REAL_START_SHARE, "real-starts"),
+            Map.entry(RunParameter.REAL_START_SHARE, "real-starts"), Map.entry(RunParameter.LAMBDA_ANCHOR, "lambda-anchor"),
             Map.entry(RunParameter.TRAIN_SIM_AUTOENCODER, "train-sim-autoencoder"),
             Map.entry(RunParameter.INITIAL_RANDOM_STEPS, "initial-steps"),
             Map.entry(RunParameter.LOCKSTEP_CHUNK, "lockstep-chunk"), Map.entry(RunParameter.MODEL_LAG, "model-lag"));
@@ -102,7 +102,26 @@ public final class MbpoTraining {
 
     /** What the options define: the run's settings, its real data, and what is not a run setting. */
     record Definition(RunSettings settings, Dataset realDataset, ModelNetworks networks, boolean sampledLatentRollouts,
-                      int evalEvery, int evalEpisodes, List<String> kinds, List<Double> factors, Path out) {
+                      int evalEvery, int evalEpisodes, List<String> kinds, List<Double> factors, Path out, int summaryLast,
+                      int summaryEpisodes) {
+
+        /**
+         * The settings that make the run a variant of its method, for tables that compare methods (empty for a run without
+         * real data): the real-start share, and for the latent methods the anchor and whether rollouts step with sampled
+         * or mean predictions (an ensemble's always sample).
+         */
+        String variant() {
+            if (!settings.traits().usesRealData()) {
+                return "";
+            }
+            List<String> parts = new ArrayList<>();
+            parts.add("real starts " + plain(settings.number(RunParameter.REAL_START_SHARE)));
+            if (settings.traits().model() == MethodTraits.Model.LATENT) {
+                parts.add("anchor " + plain(settings.number(RunParameter.LAMBDA_ANCHOR)));
+                parts.add(sampledLatentRollouts ? "sampled" : "mean");
+            }
+            return String.join(" · ", parts);
+        }
     }
 
     /**
@@ -153,7 +172,22 @@ public final class MbpoTraining {
         given.put(RunParameter.LATENT_TRAIN_EVERY, (double) modelEvery);
         given.put(RunParameter.LATENT_MIN_TRANSITIONS, (double) Math.max(2, Math.min(initial, realRows)));
         given.put(RunParameter.JOINT_STEPS, (double) args.integer("joint-steps", modelEvery, 0, Integer.MAX_VALUE));
-        given.put(RunParameter.REAL_START_SHARE, args.number("real-starts", 0.5, 0, 1));
+        // Given only when asked for: the catalogue holds the defaults (one home), and the options below mean something
+        // only to some methods, so asking for them elsewhere is refused rather than ignored.
+        if (args.has("real-starts")) {
+            if (!usesReal) {
+                throw new IllegalArgumentException("--real-starts is only for methods that train on real data (mbpo-mixed, "
+                        + "latent-*): a run on sim alone starts every rollout there");
+            }
+            given.put(RunParameter.REAL_START_SHARE, args.number("real-starts", 0, 0, 1));
+        }
+        if (args.has("lambda-anchor")) {
+            if (!RunParameter.LAMBDA_ANCHOR.appliesTo(method, RunSpec.Mode.LOCKSTEP)) {
+                throw new IllegalArgumentException("--lambda-anchor is only for the latent methods (latent-*), not "
+                        + method.wireName());
+            }
+            given.put(RunParameter.LAMBDA_ANCHOR, args.number("lambda-anchor", 0, 0, 1e6));
+        }
         given.put(RunParameter.TRAIN_SIM_AUTOENCODER, trainSimAutoencoder ? 1.0 : 0.0);
         given.put(RunParameter.LOCKSTEP_CHUNK, (double) args.integer("lockstep-chunk", LOCKSTEP_CHUNK, 1, Integer.MAX_VALUE));
         if (args.has("model-lag")) {
@@ -185,7 +219,8 @@ public final class MbpoTraining {
         }
         return new Definition(settings, realDataset, networks, latentRollouts.equals("sampled"),
                 args.integer("eval-every", 2500, 1, Integer.MAX_VALUE), args.integer("eval-episodes", 3, 1, Integer.MAX_VALUE),
-                kinds, factors, Path.of(args.text("out", ReportFolder.timestamped("train-" + method.wireName()))));
+                kinds, factors, Path.of(args.text("out", ReportFolder.timestamped("train-" + method.wireName()))),
+                args.integer("summary-last", 3, 1, 1000), args.integer("summary-episodes", 0, 0, 1000));
     }
 
     private static RunSpec.Method method(String name) {
@@ -248,6 +283,9 @@ public final class MbpoTraining {
         long[] rounds = {0};
         String[] roundSummary = {"none"};
         double[][] fidelity = {{Double.NaN, Double.NaN, Double.NaN, Double.NaN}};
+        List<double[]> fidelityByRound = new ArrayList<>();
+        RoundReport[] lastReport = {null};
+        double[] lastReturns = {Double.NaN, Double.NaN, -1};
         PolicySnapshot[] finalPolicy = {null};
         try (HalfCheetahEnv simTruth = new HalfCheetahEnv(DomainPhysics.neutral(), FIDELITY_STATES, 1, envSeed);
              HalfCheetahEnv realTruth = usesReal ? new HalfCheetahEnv(realPhysics, FIDELITY_STATES, 1, envSeed) : null) {
@@ -260,8 +298,11 @@ public final class MbpoTraining {
                             // env-service's periodic evaluation rule, so the curve is the services' curve.
                             if (Evaluator.periodicDue(lastEval[0], snapshot.envStep(), def.evalEvery())) {
                                 lastEval[0] = snapshot.envStep();
-                                recorder.record(snapshot.envStep(), snapshot, updates, learner.alpha(), fidelity[0],
+                                double[] returns = recorder.record(snapshot.envStep(), snapshot, updates, learner.alpha(), fidelity[0],
                                         roundSummary[0]);
+                                lastReturns[0] = returns[0];
+                                lastReturns[1] = returns[1];
+                                lastReturns[2] = snapshot.envStep();
                             }
                         }
 
@@ -278,6 +319,8 @@ public final class MbpoTraining {
                             double[] real = realTruth == null ? new double[] {Double.NaN, Double.NaN}
                                     : rollFidelity(model, Domain.REAL, data.real(), realTruth, acting, check);
                             fidelity[0] = new double[] {sim[0], real[0], sim[1], real[1]};
+                            fidelityByRound.add(fidelity[0]);
+                            lastReport[0] = report;
                         }
                     });
             finalPolicy[0] = result.snapshots().get(result.snapshots().size() - 1);
@@ -312,10 +355,12 @@ public final class MbpoTraining {
                 .configuration("SAC", "256-256, lr 3e-4, gamma 0.99, tau 0.005, batch 256, target entropy -6")
                 .configuration("model", rounds == null ? "none (SAC)" : n.members() + " members (" + n.elites() + " elites), hidden "
                         + Arrays.toString(n.hidden()) + ", " + round + " rounds" + (traits.model() == MethodTraits.Model.LATENT
-                        ? " (latent model: " + settings.integer(RunParameter.JOINT_STEPS) + " joint steps a round, "
-                        + settings.number(RunParameter.REAL_START_SHARE) + " of the rollouts from real states, "
+                        ? " (latent model: " + settings.integer(RunParameter.JOINT_STEPS) + " joint steps a round, anchor weight "
+                        + plain(settings.number(RunParameter.LAMBDA_ANCHOR)) + ", "
                         + (def.sampledLatentRollouts() ? "sampled" : "mean") + " predictions, sim encoder and decoder "
                         + (settings.flag(RunParameter.TRAIN_SIM_AUTOENCODER) ? "trained" : "kept the identity") + ")" : "")
+                        + (usesReal ? ", " + plain(settings.number(RunParameter.REAL_START_SHARE))
+                        + " of the rollouts from real states" : "")
                         + (traits.rollsOut() ? ", " + rolloutsPerRound + " rollouts of length 1 a round, real ratio " + realRatio : ""))
                 .configuration("real data", usesReal ? realDataset + ", physics " + realPhysics.changed() : "none")
                 .configuration("fidelity", "rollout fidelity after each round: from " + FIDELITY_STATES + " start states of "
@@ -332,10 +377,13 @@ public final class MbpoTraining {
         report.text("The final policy: `policy.json`; the policy of every evaluation: `policies/step-<env step>.json` "
                 + "(PolicySnapshots, as on sim2real.policies).\n");
         Path readme = report.write();
-        // Written last: its presence marks a finished run (bin/paper-sweep resumes by it, evaluate --runs reads it).
-        new TrainedRun(outDir, method, run.seed(), envSteps, usesReal ? realPhysics.changed() : Map.of(),
+        TrainedRun finished = new TrainedRun(outDir, method, run.seed(), envSteps, usesReal ? realPhysics.changed() : Map.of(),
                 usesReal ? realDataset.header().behaviour() : "", usesReal ? realDataset.header().bodySha256() : "",
-                "bin/sim2real train " + String.join(" ", argv)).write();
+                "bin/sim2real train " + String.join(" ", argv), def.variant());
+        RunSummary.write(outDir.resolve(RunSummary.FILE), finished, def, settings, updates, round, fidelityByRound,
+                lastReport[0], lastReturns, minutes, out);
+        // Written last: its presence marks a finished run (bin/paper-sweep resumes by it, evaluate --runs reads it).
+        finished.write();
         out.printf("done in %.1f min%n%n%s%nreport: %s%n", minutes, transfer.toMarkdown(), readme);
         return readme;
     }
@@ -359,6 +407,11 @@ public final class MbpoTraining {
                     + " domain, not of the real one");
         }
         return d;
+    }
+
+    /** A number as the catalogue writes it: 0, 0.5, 1000. */
+    static String plain(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     private static String format(double v) {
@@ -446,7 +499,8 @@ public final class MbpoTraining {
     private record Recorder(Definition def, boolean usesReal, DomainPhysics realPhysics, Path outDir, Table curve,
                             LineChart chart, long start, PrintStream out) {
 
-        void record(long t, PolicySnapshot now, long updates, double alpha, double[] fidelity, String lastRound) {
+        /** Returns the evaluation's mean return in sim and in the real domain (NaN without one). */
+        double[] record(long t, PolicySnapshot now, long updates, double alpha, double[] fidelity, String lastRound) {
             try {
                 // The episodes env-service's periodic evaluation plays for this policy version (same seeds, same code).
                 long seed = Evaluator.periodicSeed(def.settings().spec().seed(), now.version());
@@ -479,6 +533,7 @@ public final class MbpoTraining {
                 out.printf("step %6d  return sim %s%s  updates %d  alpha %.3f  fidelity sim %s real %s (sampled %s / %s)  [%s]  %.1f min%n", t,
                         Stats.format(returns, 1), usesReal ? " real " + Stats.format(realReturns, 1) : "", updates, alpha,
                         format(fidelity[0]), format(fidelity[1]), format(fidelity[2]), format(fidelity[3]), lastRound, minutes);
+                return new double[] {Stats.mean(returns), usesReal ? Stats.mean(realReturns) : Double.NaN};
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

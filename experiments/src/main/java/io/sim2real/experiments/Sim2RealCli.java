@@ -44,8 +44,10 @@ public final class Sim2RealCli {
                           an offline real dataset; learning curve (with each model round's rollout fidelity), the
                           final policy's return under perturbations, and the policy as a PolicySnapshot (policy.json)
                           --method mbpo|sac|mbpo-mixed|latent-sim-init|latent-real-init --real-dataset FILE.s2rds
-                          --joint-steps 250 --real-starts 0.5 --latent-rollouts sampled|mean
-                          --train-sim-autoencoder true|false --env-steps 30000 --updates-per-step 20 --initial-steps 5000
+                          --joint-steps 250 --real-starts 0 (share of rollouts from real states, every method with
+                          real data) --lambda-anchor 0 (latent-*) --latent-rollouts sampled|mean
+                          --train-sim-autoencoder true|false --summary-last 3 --summary-episodes 0 (summary.json: the
+                          last 3 policies played that many episodes in sim and real) --env-steps 30000 --updates-per-step 20 --initial-steps 5000
                           --model-every 250 --rollouts-per-step 400 --real-ratio 0.05 --eval-every 2500 --eval-episodes 3
                           --members 7 --elites 5 --hidden 200,200,200,200 --max-epochs 1000 --lockstep-chunk 50
                           --model-lag 0|1 --seed 1

@@ -21,11 +21,13 @@ import java.util.stream.Stream;
 
 /**
  * What a finished {@code sim2real train} run was, written next to its policy as {@code run.properties}: the method,
- * the seed, the budget, the real domain and data it trained on and the whole command, so that
- * {@code sim2real evaluate --runs} can group separate runs into the methods × perturbations table.
+ * the seed, the budget, the real domain and data it trained on, the settings that make it a variant of its method
+ * ({@code variant}: the real-start share, the anchor, mean latent predictions; empty for runs written before it existed)
+ * and the whole command, so that {@code sim2real evaluate --runs} can group separate runs into the methods ×
+ * perturbations table, variants apart.
  */
 record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, Double> realPhysics, String realBehaviour,
-                  String realDatasetSha256, String command) {
+                  String realDatasetSha256, String command, String variant) {
 
     static final String FILE = "run.properties";
     /** The behaviour sim2real dataset records for a saved policy: "policy FILE (vN, envStep M)". */
@@ -33,6 +35,12 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
 
     TrainedRun {
         realPhysics = Map.copyOf(realPhysics);
+        variant = variant == null ? "" : variant;
+    }
+
+    TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, Double> realPhysics, String realBehaviour,
+               String realDatasetSha256, String command) {
+        this(dir, method, seed, envSteps, realPhysics, realBehaviour, realDatasetSha256, command, "");
     }
 
     /** Whether the method sees only the simulator: every perturbation is then its "real" domain. */
@@ -57,7 +65,7 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
         if (policy.matches()) {
             behaviour = "policy " + Path.of(policy.group(1)).getFileName();
         }
-        return method + " · " + (behaviour.isBlank() ? "real data" : behaviour);
+        return method + " · " + (behaviour.isBlank() ? "real data" : behaviour) + (variant.isBlank() ? "" : " · " + variant);
     }
 
     /** "gravity ×2.0" for one changed parameter, "sim" for none, the whole map otherwise. */
@@ -110,6 +118,7 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
         p.setProperty("real-behaviour", realBehaviour);
         p.setProperty("real-dataset-sha256", realDatasetSha256);
         p.setProperty("command", command);
+        p.setProperty("variant", variant);
         try (Writer w = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8)) {
             p.store(w, "a finished sim2real train run (read by sim2real evaluate --runs)");
         }
@@ -122,7 +131,8 @@ record TrainedRun(Path dir, String method, long seed, int envSteps, Map<String, 
             p.load(r);
             return new TrainedRun(dir, required(p, file, "method"), Long.parseLong(required(p, file, "seed")),
                     Integer.parseInt(required(p, file, "env-steps")), Args.namedNumbers("real-physics", p.getProperty("real-physics", "")),
-                    p.getProperty("real-behaviour", ""), p.getProperty("real-dataset-sha256", ""), p.getProperty("command", ""));
+                    p.getProperty("real-behaviour", ""), p.getProperty("real-dataset-sha256", ""), p.getProperty("command", ""),
+                    p.getProperty("variant", ""));
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("--runs: cannot read " + file + ": " + e.getMessage(), e);
         }

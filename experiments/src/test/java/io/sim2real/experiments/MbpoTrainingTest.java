@@ -100,6 +100,7 @@ class MbpoTrainingTest {
                 List.of(run.method(), run.mode(), run.seed(), run.envSteps(), run.trainingDomains()));
         java.util.Map<String, Double> withoutLag = new java.util.HashMap<>(run.parameters());
         assertEquals(0.0, withoutLag.remove("modelLag"));
+        assertEquals(0.0, withoutLag.remove("realStartShare"), "the catalogue's default: every rollout from sim states");
         assertEquals(Map.of("updatesPerStep", 0.5, "realRatio", 0.1, "learnerMinTransitions", 1000.0, "trainEvery", 250.0,
                 "modelMinTransitions", 1000.0, "maxEpochs", 7.0, "rolloutsPerRound", 1000.0, "lockstepChunk", 50.0,
                 "initialRandomSteps", 1000.0, "lockstepTimeoutSeconds", 600.0), withoutLag);
@@ -131,6 +132,36 @@ class MbpoTrainingTest {
     }
 
     @Test
+    void shouldTakeTheRealStartShareForEveryMethodWithRealDataAndTheAnchorForTheLatentOnes(@TempDir Path dir) throws Exception {
+        Path real = realDataset(dir.resolve("real.s2rds"), Domain.REAL, 50);
+        for (String method : List.of("mbpo-mixed", "latent-sim-init")) {
+            MbpoTraining.Definition plain = MbpoTraining.define(new Args(new String[] {"--method", method, "--real-dataset",
+                    real.toString(), "--initial-steps", "50"}, MbpoTraining.OPTIONS));
+            assertEquals(0.0, plain.settings().spec().parameters().get("realStartShare"), method + ": the catalogue's default");
+            MbpoTraining.Definition half = MbpoTraining.define(new Args(new String[] {"--method", method, "--real-dataset",
+                    real.toString(), "--initial-steps", "50", "--real-starts", "0.5"}, MbpoTraining.OPTIONS));
+            assertEquals(0.5, half.settings().spec().parameters().get("realStartShare"), method);
+            assertTrue(half.variant().startsWith("real starts 0.5"), half.variant());
+        }
+        MbpoTraining.Definition anchored = MbpoTraining.define(new Args(new String[] {"--method", "latent-sim-init",
+                "--real-dataset", real.toString(), "--initial-steps", "50", "--lambda-anchor", "3"}, MbpoTraining.OPTIONS));
+        assertEquals(3.0, anchored.settings().spec().parameters().get("lambdaAnchor"));
+        assertEquals("real starts 0 · anchor 3 · sampled", anchored.variant());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        IllegalArgumentException simOnly = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "mbpo", "--real-starts", "0.5", "--out", dir.resolve("a").toString()}, quiet));
+        assertTrue(simOnly.getMessage().startsWith("--real-starts is only for methods that train on real data"), simOnly.getMessage());
+        IllegalArgumentException mixedAnchor = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "mbpo-mixed", "--real-dataset", real.toString(), "--lambda-anchor", "1", "--out",
+                dir.resolve("b").toString()}, quiet));
+        assertTrue(mixedAnchor.getMessage().startsWith("--lambda-anchor is only for the latent methods"), mixedAnchor.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(new String[] {
+                "--method", "latent-sim-init", "--real-dataset", real.toString(), "--lambda-anchor", "-1", "--out",
+                dir.resolve("c").toString()}, quiet));
+        assertTrue(negative.getMessage().startsWith("--lambda-anchor"), negative.getMessage());
+    }
+
+    @Test
     void shouldRefuseAnInconsistentBudget() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MbpoTraining.run(
                 new String[] {"--env-steps", "100", "--initial-steps", "500"}, new PrintStream(new ByteArrayOutputStream())));
@@ -144,7 +175,8 @@ class MbpoTrainingTest {
         MbpoTraining.run(new String[] {"--method", "latent-sim-init", "--real-dataset", real.toString(), "--env-steps", "400",
                 "--initial-steps", "200", "--updates-per-step", "1", "--model-every", "100", "--joint-steps", "5",
                 "--rollouts-per-step", "10", "--eval-every", "200", "--eval-episodes", "1", "--members", "2", "--elites", "1",
-                "--hidden", "16", "--max-epochs", "2", "--kinds", "thigh_length", "--factors", "2.0", "--out", out.toString()},
+                "--hidden", "16", "--max-epochs", "2", "--kinds", "thigh_length", "--factors", "2.0", "--lambda-anchor", "1",
+                "--real-starts", "0.5", "--summary-last", "2", "--summary-episodes", "1", "--out", out.toString()},
                 new PrintStream(new ByteArrayOutputStream()));
 
         List<String> curve = Files.readAllLines(out.resolve("learning_curve.csv"));
@@ -160,6 +192,24 @@ class MbpoTrainingTest {
         TrainedRun run = TrainedRun.read(out);
         assertEquals(List.of("latent-sim-init", Map.of("thigh_length", 2.0), "random"), List.of(run.method(), run.realPhysics(), run.realBehaviour()),
                 "what evaluate --runs groups the run by");
+        assertEquals("latent-sim-init · random · real starts 0.5 · anchor 1 · sampled", run.label(), "variants apart");
+
+        // The one-line summary a sweep commits: the run's settings, its model's last rounds and its last policies.
+        List<String> lines = Files.readAllLines(out.resolve(RunSummary.FILE));
+        assertEquals(1, lines.size());
+        var summary = io.sim2real.contracts.json.MessageCodec.MAPPER.readTree(lines.get(0));
+        assertEquals(0.5, summary.get("parameters").get("realStartShare").asDouble());
+        assertEquals(1.0, summary.get("parameters").get("lambdaAnchor").asDouble());
+        assertTrue(summary.get("command").asText().contains("--lambda-anchor 1"), lines.get(0));
+        assertTrue(summary.get("fidelity").get("lastRound").get("realSampled").asDouble() >= 0, lines.get(0));
+        assertTrue(summary.get("fidelity").get("lastThreeRounds").get("realMean").asDouble() >= 0, lines.get(0));
+        assertTrue(summary.get("latentLastRound").get("anchorLast").asDouble() > 0, "the anchor trained: " + lines.get(0));
+        assertTrue(summary.get("latentLastRound").get("trainingMappingDistance").asDouble() >= 0, lines.get(0));
+        var played = summary.get("lastPolicies");
+        assertEquals(List.of(2, 1, 2), List.of(played.get("policies").asInt(), played.get("episodes").asInt(),
+                played.get("sim").get("n").asInt()), lines.get(0));
+        assertTrue(played.get("real").has("thigh_length ×2.0") && played.get("combined").has("thigh_length ×2.0"), lines.get(0));
+        assertTrue(summary.get("trainingMinutes").asDouble() > 0);
     }
 
     @Test
