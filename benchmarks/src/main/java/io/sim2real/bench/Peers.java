@@ -76,7 +76,7 @@ final class Peers {
         if (!new File(peer.python()).canExecute()) {
             return new Outcome(peer, null, peer.python() + " missing"
                     + (peer.python().equals(VENV_PYTHON) ? " (bin/bench creates the peer virtualenv)"
-                    : " (apt-get install -y python3-torch libopenblas0-openmp libjemalloc2)"));
+                    : " (apt-get install -y --no-install-recommends python3-torch libopenblas0-openmp libjemalloc2)"));
         }
         List<String> command = new ArrayList<>(List.of(peer.python(), script, "--threads", String.valueOf(threads),
                 "--impl", peer.impl()));
