@@ -122,7 +122,11 @@ public class ModelResource {
                     + "Needs the API token when one is configured.")
     @APIResponse(responseCode = "200", description = "The drift view after the reset",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = io.sim2real.model.probe.DriftWatch.View.class)))
+                    schema = @Schema(implementation = io.sim2real.model.probe.DriftWatch.View.class),
+                    examples = @ExampleObject(name = "after the reset", value = """
+                            {"alarmed": false, "alarmAt": null, "source": null, "alarmStatistic": null, "statistic": 0.0, \
+                            "gStatistic": 0.0, "pairsSeen": 24000, "unitsFixed": true, "calibrated": false, "mean": null, \
+                            "scale": null, "gCalibrated": false, "gValues": 0, "skippedPairs": 0}""")))
     @APIResponse(responseCode = "404", description = "No gap probe for the run")
     public Response resetDrift(@Parameter(description = "The run id", example = "cheetah-robot-01") @PathParam("runId") String runId) {
         return probe.resetDrift(runId).map(v -> Response.ok(v).build())
