@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -220,6 +221,16 @@ public final class Args {
             throw new IllegalArgumentException("--" + name + " must be true or false, got '" + v + "'");
         }
         return Boolean.parseBoolean(v);
+    }
+
+    /**
+     * "gravity=1.5,thigh_length=2" as the kind-to-factor map a request to a service carries, checked here as
+     * {@link #physics} checks it (each kind known, refused listing the valid ones, and within its range), so that bad
+     * physics is refused naming the option before any service is contacted.
+     */
+    public Map<String, Double> physicsFactors(String name) {
+        physics(name, "");
+        return new TreeMap<>(namedNumbers(name, text(name, "")));
     }
 
     /** "a=1.5,b=2" to {a: 1.5, b: 2}, in the given order; anything else is refused naming the option. */

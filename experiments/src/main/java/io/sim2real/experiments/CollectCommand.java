@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code sim2real collect}: starts a collection of a defined run on env-service through {@link RunClient} and prints
@@ -41,7 +40,7 @@ public final class CollectCommand {
         }
         String domain = args.choice("domain", "sim", List.of("sim", "real"));
         Map<String, Double> physics = args.has("physics")
-                ? new TreeMap<>(Args.namedNumbers("physics", args.text("physics", ""))) : null;
+                ? args.physicsFactors("physics") : null;
         if (physics != null && domain.equals("sim")) {
             throw new IllegalArgumentException("--physics names a real domain's physics; a sim collection has none");
         }
@@ -63,7 +62,7 @@ public final class CollectCommand {
         }
         String domain = args.choice("domain", "real", List.of("sim", "real"));
         Map<String, Double> physics = args.has("physics")
-                ? new TreeMap<>(Args.namedNumbers("physics", args.text("physics", ""))) : null;
+                ? args.physicsFactors("physics") : null;
         String policy = args.choice("policy", "random", POLICIES);
         String policyRunId = args.has("policy-run-id") ? args.text("policy-run-id", "") : null;
         if (policy.equals("snapshot") != (policyRunId != null)) {

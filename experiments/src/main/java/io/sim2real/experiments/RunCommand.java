@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code sim2real run submit | status | delete | evaluate}: a run on the running services, through {@link RunClient}.
@@ -71,7 +70,7 @@ public final class RunCommand {
             case "evaluate" -> {
                 String policy = args.choice("policy", "snapshot", CollectCommand.POLICIES);
                 Map<String, Double> physics = args.has("real-physics")
-                        ? new TreeMap<>(Args.namedNumbers("real-physics", args.text("real-physics", ""))) : null;
+                        ? args.physicsFactors("real-physics") : null;
                 Integer episodes = args.has("episodes") ? args.integer("episodes", 0, 1, 100) : null;
                 Long seed = args.has("seed") ? (long) args.integer("seed", 0, 0, Integer.MAX_VALUE) : null;
                 Long envStep = args.has("env-step") ? (long) args.integer("env-step", 0, 0, Integer.MAX_VALUE) : null;
@@ -104,7 +103,7 @@ public final class RunCommand {
         }
         long envSteps = args.integer("env-steps", 0, 1, Integer.MAX_VALUE);
         long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
-        Map<String, Double> physics = new TreeMap<>(Args.namedNumbers("real-physics", args.text("real-physics", "")));
+        Map<String, Double> physics = args.physicsFactors("real-physics");
         String realName = args.text("real-name", physics.isEmpty() ? "none" : physicsName(physics));
         List<Domain> domains = trainingDomains(args, method);
         Map<String, Double> parameters = new LinkedHashMap<>(Args.namedNumbers("parameters", args.text("parameters", "")));

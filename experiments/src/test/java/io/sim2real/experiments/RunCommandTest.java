@@ -165,7 +165,7 @@ class RunCommandTest {
                 received.get(1));
         Result unknownKind = cli("collect", "--dataset", "x", "--physics", "magnetism=2", "--env-url", url());
         assertEquals(2, unknownKind.code(), unknownKind.err());
-        assertTrue(unknownKind.err().contains("field 'physics.magnetism'"), unknownKind.err());
+        assertTrue(unknownKind.err().contains("--physics: unknown perturbation kind 'magnetism'; valid: gravity"), unknownKind.err());
         assertEquals(2, received.size());
     }
 

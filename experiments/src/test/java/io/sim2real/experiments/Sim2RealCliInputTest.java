@@ -81,6 +81,44 @@ class Sim2RealCliInputTest {
     }
 
     @Test
+    void shouldRefuseBadPublishPolicyOptionsBeforeContactingTheBroker(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("policy.json"), "{}");
+        assertRefused("--file is required", "publish-policy", "--run-id", "r1");
+        assertRefused("--file: no readable file '" + dir.resolve("none.json") + "'", "publish-policy", "--file",
+                dir.resolve("none.json").toString(), "--run-id", "r1");
+        assertRefused("--run-id is required", "publish-policy", "--file", file.toString());
+        assertRefused("--run-id must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got 'a b'", "publish-policy", "--file", file.toString(),
+                "--run-id", "a b");
+        assertRefused("--bootstrap must be HOST:PORT[,HOST:PORT...]", "publish-policy", "--file", file.toString(), "--run-id", "r1",
+                "--bootstrap", "localhost");
+        assertRefused("is not a valid HalfCheetah policy snapshot", "publish-policy", "--file", file.toString(), "--run-id", "r1");
+    }
+
+    @Test
+    void shouldRefuseBadCollectOptionsBeforeContactingEnvService() {
+        assertRefused("--run-id is required (or --dataset NAME for a dataset)", "collect");
+        assertRefused("--domain must be one of sim, real; got 'moon'", "collect", "--run-id", "r1", "--domain", "moon");
+        assertRefused("--policy must be one of random, scripted, snapshot; got 'expert'", "collect", "--run-id", "r1", "--policy", "expert");
+        assertRefused("--env-steps must be a whole number from 1 to 10000000, got -5", "collect", "--run-id", "r1", "--env-steps", "-5");
+        assertRefused("--envs must be a whole number from 1 to 256, got 0", "collect", "--run-id", "r1", "--envs", "0");
+        assertRefused("--physics names a real domain's physics; a sim collection has none", "collect", "--run-id", "r1",
+                "--physics", "gravity=1.5");
+        assertRefused("--physics: unknown perturbation kind 'wind'; valid: gravity, torso_length", "collect", "--run-id", "r1",
+                "--domain", "real", "--physics", "wind=2");
+        assertRefused("--physics: gravity factor 50.0 is outside [0.0, 10.0]", "collect", "--run-id", "r1", "--domain", "real",
+                "--physics", "gravity=50");
+        assertRefused("--physics: unknown perturbation kind 'wind'; valid: gravity", "collect", "--dataset", "d", "--physics", "wind=2");
+    }
+
+    @Test
+    void shouldRefuseBadRunPhysicsBeforeContactingEnvService() {
+        assertRefused("--real-physics: unknown perturbation kind 'wind'; valid: gravity", "run", "submit", "--run-id", "r1",
+                "--method", "sac", "--env-steps", "1000", "--real-physics", "wind=2");
+        assertRefused("--real-physics: gravity factor 50.0 is outside [0.0, 10.0]", "run", "evaluate", "--run-id", "r1",
+                "--real-physics", "gravity=50");
+    }
+
+    @Test
     void shouldAnswerAFailureWhileWorkingWithExitCode1(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
