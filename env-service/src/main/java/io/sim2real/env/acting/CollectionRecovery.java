@@ -1,15 +1,12 @@
 package io.sim2real.env.acting;
 
 import io.sim2real.training.acting.CollectionBudget;
-import io.quarkus.runtime.StartupEvent;
 import io.sim2real.contracts.Topics;
 import io.sim2real.contracts.json.Codecs;
 import io.sim2real.contracts.messages.TransitionBatch;
 import io.sim2real.service.replay.TopicReader;
 import io.smallrye.common.annotation.Identifier;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Collection;
@@ -21,8 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * At start, before env-service takes new work: reads the collections log back, counts on
- * {@code sim2real.transitions} what each unfinished collection had published, and hands them to
+ * When partitions of {@code sim2real.runs} come to this instance ({@link CollectionOwnership}: at start, or taken over
+ * from another instance): reads the collections log back, counts on {@code sim2real.transitions} what each unfinished
+ * collection of those partitions' runs had published, whichever instance published it, and hands them to
  * {@link CollectionService#resume}. The transitions of the runs concerned are also counted into
  * {@link PublishedTransitions}, which lockstep collections wait on.
  */
@@ -41,6 +39,9 @@ public class CollectionRecovery {
     PublishedTransitions published;
 
     @Inject
+    CollectionOwnership ownership;
+
+    @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
@@ -54,18 +55,22 @@ public class CollectionRecovery {
         long maxPolicyVersion;
     }
 
-    // After the topics exist and the messaging channels are connected (both observe start-up with earlier priorities).
-    void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 500) StartupEvent event) {
+    /** Resumes the collections of the runs in these partitions, each held under the term given. */
+    void recover(Map<Integer, Long> terms) {
+        if (terms.isEmpty()) {
+            return;
+        }
         long t0 = System.nanoTime();
-        Collection<CollectionLog.Entry> entries = log.readAll(timeout);
-        // Another instance's collections are its own to resume (and to list).
-        entries = entries.stream().filter(e -> collections.instanceId().equals(e.owner())).toList();
+        Collection<CollectionLog.Entry> entries = log.readAll(timeout).stream()
+                .filter(e -> terms.containsKey(ownership.partitionOf(e.runId()))).toList();
         Map<String, CollectionLog.Entry> unfinished = entries.stream()
                 .filter(e -> !CollectionService.isFinished(e.state()))
                 .collect(Collectors.toMap(e -> CollectionService.envIdOf(e.id()) + "@" + e.runId(), e -> e));
         Map<String, Published> byCollection = new HashMap<>();
         if (!unfinished.isEmpty()) {
             Set<String> runIds = unfinished.values().stream().map(CollectionLog.Entry::runId).collect(Collectors.toSet());
+            // Counted afresh from the log: this instance may have held the run before, or not.
+            published.forget(runIds::contains);
             TopicReader.readToEnd(kafkaConfig, Topics.TRANSITIONS, timeout, r -> {
                 if (!runIds.contains(r.key()) || r.value() == null) {
                     return;
@@ -91,11 +96,12 @@ public class CollectionRecovery {
         for (CollectionLog.Entry e : entries) {
             Published p = byCollection.getOrDefault(CollectionService.envIdOf(e.id()) + "@" + e.runId(), new Published());
             collections.resume(e, new CollectionService.Resume(p.transitions,
-                    CollectionBudget.episodeIdOffset(p.maxEpisodeId, e.numEnvs()), p.maxPolicyVersion));
+                    CollectionBudget.episodeIdOffset(p.maxEpisodeId, e.numEnvs()), p.maxPolicyVersion),
+                    terms.get(ownership.partitionOf(e.runId())));
         }
         if (!entries.isEmpty()) {
-            LOG.infof("collections log read back in %.1f s: %d collections, %d resumed", (System.nanoTime() - t0) / 1e9,
-                    entries.size(), unfinished.size());
+            LOG.infof("collections of partitions %s read back in %.1f s: %d collections, %d resumed", terms.keySet(),
+                    (System.nanoTime() - t0) / 1e9, entries.size(), unfinished.size());
         }
     }
 }

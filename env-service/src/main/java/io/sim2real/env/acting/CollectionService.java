@@ -117,6 +117,10 @@ public class CollectionService {
         final Resume resume;
         /** Set for a collection that emulates its run's real domain, whose physics change on its schedule. */
         volatile PhysicsSchedule schedule;
+        /** The term under which this instance held the run's partition when it took the collection ({@link CollectionOwnership}). */
+        volatile long term;
+        /** Set when the run's partition went to another instance: the job publishes and logs nothing more. */
+        volatile boolean released;
 
         Job(String id, String runId, Domain domain, DomainPhysics physics, String policyName, Optional<Lockstep> lockstep,
             BehaviourPolicy initialPolicy, long envSteps, int numEnvs, int batchSize, long seed, long createdAtMs,
@@ -200,12 +204,16 @@ public class CollectionService {
     @Inject
     CollectionLog log;
 
+    @Inject
+    CollectionOwnership ownership;
+
     @ConfigProperty(name = "sim2real.env.physics-threads", defaultValue = "2")
     int physicsThreads;
 
     /**
-     * This instance's name in the collections log: it resumes only the collections it accepted. It must stay the
-     * same across restarts (the host name of a compose service or a StatefulSet pod does).
+     * This instance's name: in the collections log (the instance that accepted or last resumed a collection) and as
+     * its static member id in the ownership group ({@link CollectionOwnership}), so that a restart under the same
+     * name gets its runs back at once. Two running instances must not share it (the second fences the first).
      */
     @ConfigProperty(name = "sim2real.env.instance-id", defaultValue = "${HOSTNAME:env-service}")
     String instanceId;
@@ -256,6 +264,12 @@ public class CollectionService {
         if (schedule.isPresent()) {
             physics = schedule.get().physicsAt(0);
         }
+        java.util.OptionalLong term = ownership.term(runId);
+        if (term.isEmpty()) {
+            throw new CollectionOwnership.NotOwnedException("run '" + runId + "' is another env-service instance's (partition "
+                    + ownership.partitionOf(runId) + " of sim2real.runs; this instance holds " + ownership.partitions()
+                    + "): send the collection to that instance");
+        }
         String name = policyName == null ? "random" : policyName;
         Optional<Lockstep> lockstep = Lockstep.of(runs.settings(runId), name, domain);
         // A lockstep collection chooses its policy when it runs; an async one acts with what is held now.
@@ -264,7 +278,8 @@ public class CollectionService {
         Job job = new Job(UUID.randomUUID().toString(), runId, domain, physics, name, lockstep, policy, envSteps,
                 numEnvs, batchSize, seed, System.currentTimeMillis(), instanceId, null, schedule.orElse(null));
         job.runDefinedAtStart = runs.get(runId).isPresent();
-        log.write(job.entry());
+        job.term = term.getAsLong();
+        logAsOwner(job);
         collections.put(job.id, job);
         // The answer says QUEUED: taken before the collections thread can start the job.
         Collection queued = job.view();
@@ -276,14 +291,20 @@ public class CollectionService {
      * After a restart: takes back a logged collection. One that had ended is only listed again; an unfinished one
      * is queued to go on from {@code resume}, in the order of the calls.
      */
-    public void resume(CollectionLog.Entry e, Resume resume) {
+    public void resume(CollectionLog.Entry e, Resume resume, long term) {
+        if (ownership.term(e.runId()).orElse(-1) != term) {
+            return; // the run went elsewhere while the log was read
+        }
         Domain domain = Domain.fromWire(e.domain());
         DomainPhysics physics = DomainPhysics.of(e.physics()).withMoveAttachments(e.moveAttachments());
         Optional<Lockstep> lockstep = Optional.ofNullable(e.lockstep()).map(l -> new Lockstep(l.chunk(),
                 l.initialRandomSteps(), Duration.ofMillis(l.timeoutMs()), l.trainingDomains().stream()
                 .map(Domain::fromWire).toList()));
+        // An unfinished collection taken over from another instance is this one's now.
+        String owner = isFinished(e.state()) ? e.owner() : instanceId;
         Job job = new Job(e.id(), e.runId(), domain, physics, e.policy(), lockstep, null, e.envSteps(), e.numEnvs(),
-                e.batchSize(), e.seed(), e.createdAtMs(), e.owner(), resume, e.followsRealDomain());
+                e.batchSize(), e.seed(), e.createdAtMs(), owner, resume, e.followsRealDomain());
+        job.term = term;
         job.runDefinedAtStart = e.runDefined();
         job.state = e.state();
         job.error = e.error();
@@ -293,14 +314,46 @@ public class CollectionService {
         collections.put(job.id, job);
         if (!isFinished(e.state())) {
             job.state = QUEUED;
-            LOG.infof("collection %s for run %s resumes after %d published transitions", job.id, job.runId,
-                    resume.published());
+            LOG.infof("collection %s for run %s resumes after %d published transitions%s", job.id, job.runId,
+                    resume.published(), instanceId.equals(e.owner()) ? "" : " (taken over from " + e.owner() + ")");
             runnerOf(domain).submit(() -> run(job));
         }
     }
 
     static boolean isFinished(String state) {
         return DONE.equals(state) || FAILED.equals(state) || CANCELLED.equals(state);
+    }
+
+    /**
+     * The runs of these partitions went to another instance ({@link CollectionOwnership}): their collections stop
+     * publishing (the ownership's terms already refuse their sends), log no end, and are no longer listed here; the
+     * new owner resumes them from the log.
+     */
+    void release(java.util.Set<Integer> partitions) {
+        int stopped = 0;
+        for (Job job : collections.values()) {
+            if (partitions.contains(ownership.partitionOf(job.runId))) {
+                job.released = true;
+                collections.remove(job.id);
+                stopped += isFinished(job.state) ? 0 : 1;
+            }
+        }
+        policies.wakeWaiters();
+        if (stopped > 0) {
+            LOG.infof("%d collections of partitions %s stop here: another instance resumes them", stopped, partitions);
+        }
+    }
+
+    /** Sends through the ownership's fence: only while this instance holds the job's run under the job's term. */
+    private <T> T fenced(Job job, java.util.function.Supplier<T> send) {
+        return ownership.publish(job.runId, job.term, () -> shuttingDown || job.released, send);
+    }
+
+    private void logAsOwner(Job job) {
+        fenced(job, () -> {
+            log.write(job.entry());
+            return null;
+        });
     }
 
     /** Stops a queued, running or waiting collection at its next chunk (at once if waiting); empty if unknown. */
@@ -315,6 +368,9 @@ public class CollectionService {
     }
 
     private void run(Job job) {
+        if (job.released) {
+            return;
+        }
         if (job.cancelled) {
             job.state = CANCELLED;
             return;
@@ -329,7 +385,10 @@ public class CollectionService {
         TransitionCollector collector = null;
         try (HalfCheetahEnv env = new HalfCheetahEnv(physics, job.numEnvs, threads, seedOf(job))) {
             collector = new TransitionCollector(env, job.initialPolicy, job.runId, job.domain,
-                    envIdOf(job.id), job.batchSize, job.envSteps, publisher::publish);
+                    envIdOf(job.id), job.batchSize, job.envSteps, batch -> fenced(job, () -> {
+                        publisher.publish(batch);
+                        return null;
+                    }));
             if (job.resume != null) {
                 awaitResumable(job);
                 collector.continueAfter(job.resume.published(), job.resume.episodeIdOffset());
@@ -349,6 +408,11 @@ public class CollectionService {
                 runAsync(job, collector);
             }
             job.state = DONE;
+        } catch (CollectionOwnership.NotOwnedException e) {
+            // Another instance resumes it from what is on the topic; nothing of it is logged from here.
+            job.released = true;
+            LOG.infof("collection %s for run %s stops here after %d env steps: %s", job.id, job.runId, job.stepsTaken(),
+                    e.getMessage());
         } catch (CancelledException e) {
             LOG.infof("collection %s for run %s cancelled after %d env steps: %s", job.id, job.runId, job.stepsTaken(),
                     e.getMessage());
@@ -363,7 +427,7 @@ public class CollectionService {
                 collector.closeOwnEnvs();
             }
             job.waitingFor = null;
-            if (!shuttingDown) {
+            if (!shuttingDown && !job.released) {
                 logEnd(job);
             }
         }
@@ -382,7 +446,9 @@ public class CollectionService {
         job.schedule = job.schedule.withRealStepOffset(offset);
         job.physics = job.schedule.physicsAt(0);
         try {
-            log.write(job.entry());
+            logAsOwner(job);
+        } catch (CollectionOwnership.NotOwnedException e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.errorf(e, "collection %s: its real-step offset %d could not be logged; a resume counts from the one"
                     + " logged at acceptance", job.id, offset);
@@ -391,7 +457,9 @@ public class CollectionService {
 
     private void logEnd(Job job) {
         try {
-            log.write(job.entry());
+            logAsOwner(job);
+        } catch (CollectionOwnership.NotOwnedException e) {
+            LOG.infof("collection %s ended %s, but its run is no longer this instance's: the new owner logs it", job.id, job.state);
         } catch (RuntimeException e) {
             // The collection's transitions are on Kafka; a restart would find it unfinished and resume 0 steps.
             LOG.errorf(e, "collection %s ended %s but its end could not be logged", job.id, job.state);
@@ -522,7 +590,7 @@ public class CollectionService {
         Optional<PolicySnapshot> snapshot;
         try {
             snapshot = policies.awaitEnvStep(job.runId, target, lockstep.timeout(),
-                    () -> shuttingDown || job.cancelled || deletions.deleted(job.runId));
+                    () -> shuttingDown || job.cancelled || job.released || deletions.deleted(job.runId));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException("env-service is shutting down");
@@ -547,6 +615,9 @@ public class CollectionService {
     }
 
     private void checkCancelled(Job job) throws CancelledException {
+        if (job.released) {
+            throw new CollectionOwnership.NotOwnedException("run '" + job.runId + "' went to another instance");
+        }
         if (shuttingDown) {
             throw new CancelledException("env-service is shutting down");
         }

@@ -22,6 +22,11 @@ public class PublishedTransitions {
                 .addAndGet(domain.ordinal(), transitions);
     }
 
+    /** Forgets the counts of the runs given: they are not this instance's, or are about to be counted afresh. */
+    public void forget(java.util.function.Predicate<String> runIds) {
+        counts.keySet().removeIf(runIds);
+    }
+
     /** The run's published transitions in the given domains (each domain counted once). */
     public long count(String runId, Collection<Domain> domains) {
         AtomicLongArray c = counts.get(runId);

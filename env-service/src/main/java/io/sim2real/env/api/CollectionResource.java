@@ -97,6 +97,10 @@ public class CollectionResource {
             return Response.accepted(c).build();
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(e.getMessage());
+        } catch (io.sim2real.env.acting.CollectionOwnership.NotOwnedException e) {
+            // Another replica runs this run's collections (docs/REPLICAS.md).
+            return Response.status(409).type(MediaType.APPLICATION_JSON)
+                    .entity(new io.sim2real.service.api.ApiError(409, e.getMessage())).build();
         }
     }
 

@@ -37,6 +37,9 @@ public class PeriodicEvaluator {
     @Inject
     io.sim2real.env.acting.PublishedTransitions published;
 
+    @Inject
+    io.sim2real.env.acting.CollectionOwnership ownership;
+
     @ConfigProperty(name = "sim2real.env.evaluate-every", defaultValue = "5000")
     long evaluateEvery;
 
@@ -64,7 +67,10 @@ public class PeriodicEvaluator {
             return;
         }
         lastEvaluatedStep.put(snapshot.runId(), snapshot.envStep());
-        worker.submit(() -> evaluate(run, snapshot));
+        // Every instance reads every snapshot; the run's owner evaluates it (docs/REPLICAS.md), once.
+        if (ownership.owns(snapshot.runId())) {
+            worker.submit(() -> evaluate(run, snapshot));
+        }
     }
 
     private void evaluate(RunSpec run, PolicySnapshot snapshot) {
