@@ -204,6 +204,18 @@ class EnvServiceReplicasIT {
         }
     }
 
+    /** Starts both instances, defines the runs, and once both have read them and split the partitions, a collection each. */
+    private static Map<String, String> startOnBoth(EmbeddedKafkaBroker broker, ServiceProcess a, ServiceProcess b,
+                                                   List<String> runs) throws Exception {
+        a.start();
+        b.start();
+        define(broker, runs);
+        awaitSpread(a, b);
+        ServiceProcess.await(() -> runs.stream().allMatch(r -> !a.body("/api/v1/runs/" + r).isEmpty()
+                && !b.body("/api/v1/runs/" + r).isEmpty()), "the runs read by both");
+        return startCollections(a, b, runs);
+    }
+
     @Test
     void shouldTakeOverTheCollectionsOfAKilledInstance(@TempDir Path dir) throws Exception {
         long t0 = System.nanoTime();
@@ -211,13 +223,7 @@ class EnvServiceReplicasIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
              ServiceProcess a = instance(broker, dir, "env-a");
              ServiceProcess b = instance(broker, dir, "env-b")) {
-            a.start();
-            b.start();
-            define(broker, runs);
-            awaitSpread(a, b);
-            ServiceProcess.await(() -> runs.stream().allMatch(r -> !a.body("/api/v1/runs/" + r).isEmpty()
-                    && !b.body("/api/v1/runs/" + r).isEmpty()), "the runs read by both");
-            Map<String, String> where = startCollections(a, b, runs);
+            Map<String, String> where = startOnBoth(broker, a, b, runs);
             String onB = where.entrySet().stream().filter(e -> e.getValue().equals("b")).findFirst().orElseThrow().getKey();
             ServiceProcess.await(() -> published(broker, onB) >= 1_500, "B's collection publishing");
             b.kill();
@@ -239,13 +245,7 @@ class EnvServiceReplicasIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary().start(Duration.ofSeconds(60));
              ServiceProcess a = instance(broker, dir, "env-a");
              ServiceProcess b = instance(broker, dir, "env-b")) {
-            a.start();
-            b.start();
-            define(broker, runs);
-            awaitSpread(a, b);
-            ServiceProcess.await(() -> runs.stream().allMatch(r -> !a.body("/api/v1/runs/" + r).isEmpty()
-                    && !b.body("/api/v1/runs/" + r).isEmpty()), "the runs read by both");
-            Map<String, String> where = startCollections(a, b, runs);
+            Map<String, String> where = startOnBoth(broker, a, b, runs);
             List<String> onB = new ArrayList<>();
             where.forEach((id, w) -> {
                 if (w.equals("b")) {
